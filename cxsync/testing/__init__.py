@@ -1,0 +1,1 @@
+"""Test helpers shipped with cxsync: the adapter contract suite (a pytest plugin)."""
