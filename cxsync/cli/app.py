@@ -31,10 +31,15 @@ app = typer.Typer(
 @app.callback()
 def _global(
     config: Annotated[
-        str | None, typer.Option("--config", "-c", help="Path to cxsync.toml.", envvar="CXSYNC_CONFIG")
+        str | None,
+        typer.Option("--config", "-c", help="Path to cxsync.toml.", envvar="CXSYNC_CONFIG"),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks and debug logs.")] = False,
-    log_json: Annotated[bool, typer.Option("--log-json", help="Structured JSON logs on stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Tracebacks and debug logs.")
+    ] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Structured JSON logs on stderr.")
+    ] = False,
 ) -> None:
     state.verbose = verbose
     state.config_path = config

@@ -97,8 +97,10 @@ def guarded() -> Iterator[None]:
     except Exception as exc:
         if state.verbose:
             raise
-        fail(f"unexpected {type(exc).__name__}: {exc} (run with --verbose for details)",
-             ExitCode.UNEXPECTED)
+        fail(
+            f"unexpected {type(exc).__name__}: {exc} (run with --verbose for details)",
+            ExitCode.UNEXPECTED,
+        )
 
 
 def print_json(payload: Any) -> None:

@@ -1,0 +1,211 @@
+"""Stage 2: import new feedback, match it to people, and turn field notes into activities.
+
+Sources: the configured feedback folder (or the adapter's own feedback files) and, where
+the adapter offers it, the CRM's native feedback records. Every row lands in the ledger
+(keyed by response id: a re-import changes nothing) or in the quarantine with its reason.
+Rows quarantined for an unknown respondent are retried on every run and released once the
+contact has appeared in a sync.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cxsync.engine.actions import ActionRunner
+from cxsync.engine.context import RunContext
+from cxsync.engine.summary import RunSummary
+from cxsync.models import Feedback, ObjectType
+
+__all__ = ["StoreLedger", "StoreLookup", "feedback_paths", "import_stage"]
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_RESPONDENT = "unknown_respondent"
+
+
+class StoreLookup:
+    """Finds a respondent in the contact snapshot, by CRM id first, then by address."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+
+    def resolve(self, contact_id: str | None, email_normalized: str | None) -> Any:
+        from cxsync.feedback import Respondent
+
+        store, scope = self._ctx.store, self._ctx.scope
+        row = None
+        if contact_id:
+            row = store.get_contacts(scope, [contact_id]).get(contact_id)
+        if row is None and email_normalized:
+            candidates = [
+                r
+                for r in store.contacts_by_email(scope, [email_normalized]).get(
+                    email_normalized, []
+                )
+                if not r.deleted
+            ]
+            # a duplicated address answers for its surviving contact
+            row = next((r for r in candidates if not r.duplicate_of), None) or (
+                candidates[0] if candidates else None
+            )
+        if row is None or row.deleted:
+            return None
+        eligible = row.verdict == "person" and not row.duplicate_of
+        return Respondent(
+            contact_id=row.contact_id,
+            account_id=row.account_id,
+            persona=row.persona,
+            eligible=eligible,
+        )
+
+
+@dataclass
+class StoreLedger:
+    """Binds the importer's ledger protocol to the state store."""
+
+    ctx: RunContext
+
+    def add(self, items: Sequence[Feedback]) -> list[str]:
+        new: list[str] = self.ctx.store.add_feedback(self.ctx.scope, list(items))
+        return new
+
+    def quarantine(self, rejections: Sequence[Any]) -> None:
+        from cxsync.store import QuarantineItem
+
+        self.ctx.store.quarantine(
+            self.ctx.scope,
+            [
+                QuarantineItem(
+                    source=r.source,
+                    row_number=r.row_number,
+                    kind=r.kind,
+                    reason=r.reason,
+                    raw=r.raw,
+                    key=r.key,
+                )
+                for r in rejections
+            ],
+        )
+
+
+def feedback_paths(ctx: RunContext) -> list[Path]:
+    folder = ctx.config.feedback.folder
+    if folder is not None:
+        return sorted(
+            p for p in Path(folder).iterdir() if p.suffix.lower() in (".csv", ".jsonl", ".txt")
+        )
+    listing = getattr(ctx.adapter, "feedback_files", None)
+    return list(listing()) if callable(listing) else []
+
+
+def _check_phase(ctx: RunContext) -> Any:
+    from cxsync.roles import check_phase
+
+    def check(persona_key: str | None, phase: str) -> str | None:
+        persona = ctx.personas.get(persona_key) if persona_key else None
+        reason: str | None = check_phase(persona, phase, ctx.personas)
+        return reason
+
+    return check
+
+
+def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | None = None) -> Any:
+    """Import feedback files and native feedback; retry quarantined unknown respondents."""
+    from cxsync.feedback import import_feedback, load_column_map, load_scales
+
+    stage = summary.stage("feedback")
+    lookup = StoreLookup(ctx)
+    ledger = StoreLedger(ctx)
+    _release_quarantined(ctx, lookup, ledger, stage)
+    files = list(paths) if paths is not None else feedback_paths(ctx)
+    report = None
+    if files:
+        rejects_dir = Path(ctx.config.feedback.rejects_dir or Path(ctx.config.work_dir) / "rejects")
+        report = import_feedback(
+            files,
+            ledger=ledger,
+            lookup=lookup,
+            column_map=load_column_map(
+                ctx.config.feedback.column_map, ctx.config.feedback.column_map_file
+            ),
+            scales=load_scales(),
+            check_phase=_check_phase(ctx),
+            rejects_path=rejects_dir / "feedback.rejects.csv",
+        )
+        stage.add("files", len(files))
+        stage.add("rows", report.rows_read)
+        stage.add("imported", report.imported)
+        stage.add("already_imported", report.duplicates)
+        stage.add("notes", report.notes)
+        for kind, n in report.rejected.items():
+            stage.add(f"rejected_{kind}", n)
+    _native_feedback(ctx, lookup, ledger, stage)
+    return report
+
+
+def _native_feedback(ctx: RunContext, lookup: StoreLookup, ledger: StoreLedger, stage: Any) -> None:
+    stream = getattr(ctx.adapter, "stream_feedback", None)
+    if not callable(stream):
+        return
+    since = ctx.store.get_cursor(ctx.scope, "feedback")
+    for page in stream(since):
+        matched = []
+        for item in page.records:
+            who = lookup.resolve(item.contact_id, (item.email or "").lower() or None)
+            if who is None:
+                continue
+            matched.append(
+                item.model_copy(update={"contact_id": who.contact_id, "account_id": who.account_id})
+            )
+        stage.add("native_imported", len(ledger.add(matched)))
+        ctx.store.set_cursor(ctx.scope, "feedback", page.cursor)
+
+
+def _release_quarantined(
+    ctx: RunContext, lookup: StoreLookup, ledger: StoreLedger, stage: Any
+) -> None:
+    from cxsync.feedback import load_column_map, load_scales, retry_quarantined
+
+    waiting = ctx.store.list_quarantine(ctx.scope, kind=UNKNOWN_RESPONDENT)
+    if not waiting:
+        return
+    resolved = retry_quarantined(
+        waiting,
+        lookup,
+        column_map=load_column_map(
+            ctx.config.feedback.column_map, ctx.config.feedback.column_map_file
+        ),
+        scales=load_scales(),
+    )
+    if not resolved:
+        return
+    ledger.add([fb for _, fb in resolved])
+    ctx.store.release(ctx.scope, [record_id for record_id, _ in resolved])
+    stage.add("released_from_quarantine", len(resolved))
+
+
+def process_new_feedback(ctx: RunContext, actions: ActionRunner, summary: RunSummary) -> None:
+    """Mark contacts with new responses for a roll-up; log new field notes in the CRM."""
+    from cxsync.feedback import note_for
+
+    new = ctx.store.unprocessed_feedback(ctx.scope)
+    if not new:
+        return
+    contact_ids = sorted({f.contact_id for f in new if f.contact_id})
+    ctx.store.mark_dirty(ctx.scope, ObjectType.CONTACT.value, contact_ids)
+    account_ids = sorted({f.account_id for f in new if f.account_id})
+    ctx.store.mark_dirty(ctx.scope, ObjectType.ACCOUNT.value, account_ids)
+    owners = {a: r.owner_id for a, r in ctx.store.get_accounts(ctx.scope, account_ids).items()}
+    notes = [
+        note_for(f, account_id=f.account_id, owner_id=owners.get(f.account_id or ""))
+        for f in new
+        if f.is_note
+    ]
+    if notes:
+        summary.stage("feedback").add("notes_logged", actions.submit("note", notes))
+    if not summary.dry_run:
+        ctx.store.mark_feedback_processed(ctx.scope, [f.response_id for f in new])

@@ -1,0 +1,137 @@
+"""One sync run, start to finish (DESIGN.md "One sync run").
+
+retry the outbox and unfinished tasks → pull accounts and contacts (classify, tag, flag)
+→ import feedback → one write per changed contact → score accounts, write health, open
+follow-ups → record the run. A run holds the store's lock for its scope; a second run
+exits at once with RunInProgressError.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cxsync.config import CxSyncConfig
+from cxsync.engine.accounts_stage import score_accounts
+from cxsync.engine.actions import ActionRunner
+from cxsync.engine.checkpoints import checkpoint
+from cxsync.engine.contact_writes import write_contacts
+from cxsync.engine.context import RunContext, build_context
+from cxsync.engine.feedback_stage import import_stage, process_new_feedback
+from cxsync.engine.pull import pull_accounts, pull_contacts
+from cxsync.engine.summary import RunSummary
+from cxsync.engine.writer import WriteQueue
+from cxsync.errors import AuthError, FatalError, QuotaExhaustedError
+
+__all__ = ["SyncResult", "run_sync"]
+
+log = logging.getLogger(__name__)
+
+
+class SyncResult:
+    """The summary plus the scored accounts (for the demo and the report)."""
+
+    def __init__(self, summary: RunSummary, health: list[Any], feedback_report: Any) -> None:
+        self.summary = summary
+        self.health = health
+        self.feedback_report = feedback_report
+
+
+def run_sync(
+    config: CxSyncConfig,
+    *,
+    dry_run: bool = False,
+    transport: Any = None,
+    now: datetime | None = None,
+    feedback_files: Sequence[Path] | None = None,
+    context: RunContext | None = None,
+) -> SyncResult:
+    """Run the whole pipeline once. Raises only for a run that could not start
+    (configuration, lock); problems during the run end up in the summary's status."""
+    ctx = context or build_context(config, transport=transport, now=now)
+    summary = RunSummary(crm=config.crm, scope=ctx.scope, dry_run=dry_run)
+    summary.started_at = ctx.now.isoformat()
+    started = time.monotonic()
+    health: list[Any] = []
+    report = None
+    try:
+        owner = f"{socket.gethostname()}:{os.getpid()}"
+        with ctx.store.acquire_lock(ctx.scope, owner) as lock:
+            summary.run_id = ctx.store.start_run(ctx.scope, "sync", dry_run)
+            try:
+                health, report = _stages(ctx, summary, lock, feedback_files)
+                _settle_status(summary)
+            except QuotaExhaustedError as exc:
+                summary.status, summary.exit_reason = "quota", f"resume later: {exc}"
+            except AuthError as exc:
+                summary.status, summary.exit_reason = "auth", str(exc)
+            except FatalError as exc:
+                summary.status, summary.exit_reason = "failed", str(exc)
+            finally:
+                summary.duration_seconds = time.monotonic() - started
+                summary.api = ctx.adapter.usage().as_dict()
+                ctx.store.finish_run(
+                    summary.run_id, summary.status, summary.exit_reason, summary.as_dict()
+                )
+    finally:
+        if context is None:
+            ctx.close()
+    return SyncResult(summary, health, report)
+
+
+def _stages(
+    ctx: RunContext, summary: RunSummary, lock: Any, feedback_files: Sequence[Path] | None
+) -> tuple[list[Any], Any]:
+    queue = WriteQueue(
+        ctx.adapter,
+        ctx.store,
+        ctx.scope,
+        summary.run_id,
+        summary,
+        batch=ctx.config.sync.write_batch,
+        dry_run=summary.dry_run,
+        plan_limit=ctx.config.sync.plan_limit,
+    )
+    actions = ActionRunner(ctx.adapter, ctx.store, ctx.scope, summary, dry_run=summary.dry_run)
+    queue.retry_outbox()
+    actions.recover()
+    checkpoint("recovered")
+    pull_accounts(ctx, summary)
+    lock.heartbeat()
+    checkpoint("accounts_pulled")
+    pull_contacts(ctx, summary)
+    lock.heartbeat()
+    checkpoint("contacts_pulled")
+    report = import_stage(ctx, summary, feedback_files)
+    process_new_feedback(ctx, actions, summary)
+    checkpoint("feedback_imported")
+    write_contacts(ctx, queue, summary)
+    lock.heartbeat()
+    checkpoint("contacts_written")
+    health = score_accounts(ctx, queue, actions, summary)
+    queue.flush()
+    checkpoint("accounts_scored")
+    return health, report
+
+
+def _settle_status(summary: RunSummary) -> None:
+    failed = summary.writes.get("failed", 0) + summary.writes.get("tasks_failed", 0)
+    failed += summary.writes.get("notes_failed", 0)
+    rejected = sum(
+        n for k, n in summary.stage("feedback").counts.items() if k.startswith("rejected_")
+    )
+    if failed:
+        summary.status = "partial"
+        summary.exit_reason = f"{failed} writes failed and wait in the outbox for the next run"
+    elif rejected:
+        summary.status = "rejected"
+        summary.exit_reason = f"{rejected} input rows rejected (see the rejects file)"
+    else:
+        summary.status = "ok"
+        summary.exit_reason = "dry run: nothing written" if summary.dry_run else "completed"

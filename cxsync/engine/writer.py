@@ -1,0 +1,153 @@
+"""The write queue: planned field changes go to the CRM in the largest batches allowed.
+
+Changes accumulate until ``batch`` of them are queued, then go to the adapter in one call
+(the adapter splits them into API-sized requests). Each result is recorded: a success
+updates the store's *last written* and *CRM holds* values, a failure goes to the outbox
+and is retried first on the next run, with its attempt count and last error. In dry-run
+mode nothing is sent: the changes are collected for the printed plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from cxsync.adapter import Adapter
+from cxsync.engine.planner import PlannedChange
+from cxsync.engine.summary import RunSummary
+from cxsync.errors import FatalError, RetriableError
+from cxsync.models import FieldChange, ObjectType, WriteResult
+
+__all__ = ["FIELD_OUTBOX", "WriteQueue", "outbox_key"]
+
+log = logging.getLogger(__name__)
+
+FIELD_OUTBOX = "field"
+
+
+def outbox_key(object_type: ObjectType | str, record_id: str) -> str:
+    return f"{ObjectType(object_type).value}:{record_id}"
+
+
+class WriteQueue:
+    """Buffers and applies field changes for one run."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        store: Any,
+        scope: str,
+        run_id: int | None,
+        summary: RunSummary,
+        *,
+        batch: int,
+        dry_run: bool,
+        plan_limit: int,
+        on_written: Callable[[Sequence[FieldChange]], None] | None = None,
+    ) -> None:
+        self._adapter = adapter
+        self._store = store
+        self._scope = scope
+        self._run_id = run_id
+        self._summary = summary
+        self._batch = batch
+        self._dry_run = dry_run
+        self._plan_limit = plan_limit
+        self._pending: list[PlannedChange] = []
+        self._on_written = on_written
+
+    def add(self, planned: PlannedChange, stage: str) -> None:
+        """Queue one record's change; ``stage`` names who asked (counted per stage)."""
+        self._summary.stage(stage).add("writes_planned")
+        self._summary.writes["planned"] += 1
+        self._summary.writes["planned_fields"] += len(planned.change.values)
+        if self._dry_run:
+            if len(self._summary.plan) < self._plan_limit:
+                self._summary.plan.extend(planned.rows())
+            return
+        self._pending.append(planned)
+        if len(self._pending) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        self.apply([p.change for p in batch])
+
+    def apply(self, changes: Sequence[FieldChange]) -> list[WriteResult]:
+        """Send changes now; record each outcome. Re-raises a fatal error after queueing."""
+        try:
+            results = self._adapter.apply_changes(changes)
+        except RetriableError as exc:
+            # the adapter's own retries are spent: keep every change for the next run
+            results = [
+                WriteResult(record_id=c.record_id, ok=False, error=str(exc), retriable=True)
+                for c in changes
+            ]
+        except FatalError as exc:
+            self._record(
+                changes,
+                [WriteResult(record_id=c.record_id, ok=False, error=str(exc)) for c in changes],
+            )
+            raise
+        if len(results) != len(changes):
+            raise RuntimeError(
+                f"adapter returned {len(results)} results for {len(changes)} changes"
+            )
+        self._record(changes, results)
+        return results
+
+    def _record(self, changes: Sequence[FieldChange], results: Sequence[WriteResult]) -> None:
+        written: dict[ObjectType, dict[str, dict[str, Any]]] = {}
+        done: dict[ObjectType, list[str]] = {}
+        ok_changes = []
+        for change, result in zip(changes, results, strict=True):
+            key = outbox_key(change.object_type, change.record_id)
+            if result.ok:
+                written.setdefault(change.object_type, {})[change.record_id] = change.values
+                done.setdefault(change.object_type, []).append(key)
+                ok_changes.append(change)
+                continue
+            self._summary.writes["failed"] += 1
+            log.warning("write to %s failed: %s", key, result.error)
+            self._store.enqueue(
+                self._scope,
+                FIELD_OUTBOX,
+                key,
+                {
+                    "object_type": change.object_type.value,
+                    "record_id": change.record_id,
+                    "values": change.values,
+                },
+                f"{result.code or 'ERROR'}: {result.error}",
+                self._run_id,
+            )
+        for object_type, values in written.items():
+            self._store.record_written(self._scope, object_type.value, values, self._run_id)
+            self._store.set_crm_values(self._scope, object_type.value, values)
+            self._store.resolve(self._scope, FIELD_OUTBOX, done[object_type])
+            self._summary.writes["applied"] += len(values)
+        if ok_changes and self._on_written:
+            self._on_written(ok_changes)
+
+    def retry_outbox(self) -> None:
+        """Re-send the field writes that failed on earlier runs."""
+        items = self._store.pending(self._scope, FIELD_OUTBOX)
+        if not items or self._dry_run:
+            self._summary.stage("outbox").add("pending", len(items))
+            return
+        changes = [
+            FieldChange(
+                object_type=ObjectType(item.payload["object_type"]),
+                record_id=item.payload["record_id"],
+                values=item.payload["values"],
+            )
+            for item in items
+        ]
+        for start in range(0, len(changes), self._batch):
+            chunk = changes[start : start + self._batch]
+            results = self.apply(chunk)
+            self._summary.stage("outbox").add("retried", len(chunk))
+            self._summary.stage("outbox").add("recovered", sum(r.ok for r in results))
