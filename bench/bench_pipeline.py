@@ -1,0 +1,121 @@
+"""The whole sync pipeline on a large files-adapter CRM: time and peak memory.
+
+A folder with ``contacts`` contacts over ``contacts / 10`` accounts (and one survey
+response per 10 contacts) is generated row by row, then one full ``cxsync sync`` runs on
+it in this process. Peak RSS is read from the kernel after the run. A second, smaller run
+(a fifth of the contacts, same accounts-per-contact ratio) is measured in a child process
+so the two peaks can be compared: memory should follow the accounts in flight (a batch),
+not the number of contacts.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+TITLES = (
+    "Şantiye Şefi", "Satınalma Müdürü", "Einkaufsleiter", "CFO", "Kalite Kontrol Mühendisi",
+    "Production Manager", "Technician", "Bilgi İşlem Müdürü", "Genel Müdür", "Bayi Satış Temsilcisi",
+    "Leiter Qualitätssicherung", "Site Engineer", "Operator", "Finance Director", "Assistant",
+)
+LOCALS = ("info", "satis", "einkauf")
+
+
+def generate(folder: Path, contacts: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    accounts = max(1, contacts // 10)
+    base = datetime(2026, 10, 1, tzinfo=UTC)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "accounts.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "owner_id", "segment", "annual_revenue", "country", "modified_at"])
+        for a in range(accounts):
+            w.writerow([f"A{a}", f"Customer {a}", f"owner-{a % 50}", "construction",
+                        1_000_000 + a, "TR", (base - timedelta(days=a % 300)).isoformat()])
+    (folder / "feedback").mkdir(exist_ok=True)
+    with (folder / "contacts.csv").open("w", newline="", encoding="utf-8") as fh, (
+        folder / "feedback" / "responses.csv"
+    ).open("w", newline="", encoding="utf-8") as fb:
+        w = csv.writer(fh)
+        f = csv.writer(fb)
+        w.writerow(["id", "account_id", "email", "first_name", "last_name", "title", "owner_id",
+                    "modified_at"])
+        f.writerow(["response_id", "contact_id", "email", "metric", "score", "phase", "channel",
+                    "submitted_at", "comment", "action_required"])
+        for c in range(contacts):
+            a = c % accounts
+            generic = rng.random() < 0.03
+            local = rng.choice(LOCALS) if generic else f"person.{c}"
+            w.writerow([f"C{c}", f"A{a}", f"{local}@customer{a}.com.tr", "Ad", f"Soyad{c}",
+                        rng.choice(TITLES), f"owner-{a % 50}",
+                        (base - timedelta(days=rng.randrange(0, 400))).isoformat()])
+            if c % 10 == 0 and not generic:
+                f.writerow([f"R{c}", f"C{c}", "", "nps", rng.randrange(0, 11), "delivery", "email",
+                            (base - timedelta(days=rng.randrange(0, 200))).isoformat(), "", ""])
+
+
+def measure(contacts: int) -> dict[str, float]:
+    from cxsync.config import CxSyncConfig
+    from cxsync.engine.run import run_sync
+
+    with tempfile.TemporaryDirectory(prefix="cxsync-bench-") as tmp:
+        folder = Path(tmp) / "crm"
+        generate(folder, contacts)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        config = CxSyncConfig(
+            crm="files",
+            work_dir=Path(tmp) / ".cxsync",
+            adapter={"files": {"path": str(folder), "page_size": 2000}},
+        )
+        t0 = time.perf_counter()
+        result = run_sync(config)
+        seconds = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        again = run_sync(config)
+        resync_seconds = time.perf_counter() - t1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    s = result.summary
+    return {
+        "contacts": float(s.stage("contacts")["read"]),
+        "seconds": seconds,
+        "peak_rss_mb": peak,
+        "rss_before_run_mb": rss_before,
+        "writes_applied": float(s.writes.get("applied", 0)),
+        "resync_seconds": resync_seconds,
+        "resync_writes": float(again.summary.writes.get("applied", 0)),
+    }
+
+
+def run(contacts: int = 1_000_000) -> dict[str, float]:
+    small = contacts // 5
+    child = subprocess.run(
+        [sys.executable, "-c",
+         f"import json; from bench.bench_pipeline import measure; print(json.dumps(measure({small})))"],
+        capture_output=True, text=True, check=True,
+    )
+    small_figures = json.loads(child.stdout.strip().splitlines()[-1])
+    big = measure(contacts)
+    return {
+        "pipeline.contacts": big["contacts"],
+        "pipeline.seconds": big["seconds"],
+        "pipeline.contacts_per_second": big["contacts"] / big["seconds"],
+        "pipeline.peak_rss_mb": big["peak_rss_mb"],
+        "pipeline.writes_applied": big["writes_applied"],
+        "pipeline.resync_seconds": big["resync_seconds"],
+        "pipeline.resync_writes": big["resync_writes"],
+        "pipeline.small.contacts": small_figures["contacts"],
+        "pipeline.small.peak_rss_mb": small_figures["peak_rss_mb"],
+    }
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    print(json.dumps(run(n), indent=2))
