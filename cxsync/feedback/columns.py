@@ -141,6 +141,13 @@ class BoundColumns:
         """The file's name for a canonical field, for messages."""
         return self.columns.get(field, field)
 
+    def empty(self, field: str) -> str:
+        """Why a field has no value, for messages: an empty cell or a missing column."""
+        header = self.columns.get(field)
+        if header is None:
+            return f"the file has no {field} column"
+        return f"column {header!r} is empty"
+
 
 def _text(value: Any) -> str:
     if value is None:

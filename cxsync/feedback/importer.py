@@ -8,18 +8,17 @@ after later syncs and released once their contact is known.
 
 from __future__ import annotations
 
-import csv
-import json
+import hashlib
 import logging
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Protocol
 
-from cxsync.feedback.columns import BoundColumns, ColumnMap
+from cxsync.feedback.columns import ColumnMap
 from cxsync.feedback.readers import SourceRow, read_rows
+from cxsync.feedback.rejects import RejectSpool
 from cxsync.feedback.scales import Scales
 from cxsync.feedback.validate import (
     PhaseCheck,
@@ -44,7 +43,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-REJECT_COLUMNS = ("source", "row_number", "kind", "reason")
 
 
 class FeedbackLedger(Protocol):
@@ -116,18 +114,19 @@ class ImportReport:
 class _Run:
     """The state of one import: batches, counts, the spooled rejects."""
 
-    def __init__(self, ledger: FeedbackLedger, spool: _RejectSpool) -> None:
+    def __init__(self, ledger: FeedbackLedger, spool: RejectSpool) -> None:
         self.ledger = ledger
         self.spool = spool
         self.report = ImportReport()
         self.items: list[Feedback] = []
         self.rejections: list[Rejection] = []
-        self.seen: dict[str, str] = {}  # response id → content fingerprint, this run
+        # response id → digest of its content, to tell a repeat from a conflict in one run
+        self.seen: dict[str, bytes] = {}
 
     def accept(self, source: str, row: SourceRow, items: list[Feedback]) -> None:
         fresh = []
         for item in items:
-            fingerprint = item.model_dump_json()
+            fingerprint = hashlib.blake2b(item.model_dump_json().encode(), digest_size=16).digest()
             earlier = self.seen.get(item.response_id)
             if earlier is None:
                 self.seen[item.response_id] = fingerprint
@@ -198,7 +197,7 @@ def import_feedback(
         The counts; a file that cannot be opened counts as one ``unreadable_file`` rejection.
     """
     zone = timezone_named(column_map.timezone or default_timezone)
-    with _RejectSpool() as spool:
+    with RejectSpool() as spool:
         run = _Run(ledger, spool)
         for path in paths:
             run.report.files.append(str(path))
@@ -255,7 +254,7 @@ class _Binder:
         rules = self._cache.get(headers)
         if rules is None:
             rules = RowRules(
-                columns=self._bind(headers),
+                columns=self.column_map.bind(headers),
                 scales=self.scales,
                 default_tz=self.zone,
                 date_order=self.column_map.date_order,
@@ -264,9 +263,6 @@ class _Binder:
             if len(self._cache) < 64:  # JSONL keys vary per line; keep the cache bounded
                 self._cache[headers] = rules
         return rules
-
-    def _bind(self, headers: tuple[str, ...]) -> BoundColumns:
-        return self.column_map.bind(headers)
 
 
 def retry_quarantined(
@@ -294,58 +290,3 @@ def retry_quarantined(
             continue
         released.extend((row.record_id, item) for item in outcome)
     return released
-
-
-class _RejectSpool:
-    """Rejections spooled to a temporary JSONL file, written out as CSV at the end.
-
-    The raw columns differ between files and are only all known at the end; spooling keeps
-    memory flat however many rows are rejected.
-    """
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-        self._columns: dict[str, None] = {}
-        self.count = 0
-
-    def __enter__(self) -> _RejectSpool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._file.close()
-
-    def write(self, rejection: Rejection) -> None:
-        for key in rejection.raw:
-            self._columns.setdefault(key)
-        record = {
-            "source": rejection.source,
-            "row_number": rejection.row_number,
-            "kind": rejection.kind,
-            "reason": rejection.reason,
-            "raw": {k: _cell_text(v) for k, v in rejection.raw.items()},
-        }
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.count += 1
-
-    def write_csv(self, path: Path) -> None:
-        """Write the rejects CSV: UTF-8 with a BOM so Excel reads Turkish text correctly."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        raw_columns = [c for c in self._columns if c not in REJECT_COLUMNS]
-        self._file.seek(0)
-        with path.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow([*REJECT_COLUMNS, *raw_columns])
-            for line in self._file:
-                record = json.loads(line)
-                raw = record["raw"]
-                writer.writerow(
-                    [*(record[c] for c in REJECT_COLUMNS), *(raw.get(c, "") for c in raw_columns)]
-                )
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from enum import StrEnum
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -40,7 +41,7 @@ PhaseCheck = Callable[[str | None, str], str | None]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class RejectKind:
+class RejectKind(StrEnum):
     """The ``kind`` of every rejection, as written to the quarantine and rejects file."""
 
     MALFORMED_ROW = "malformed_row"
@@ -202,7 +203,7 @@ def _response_id(raw: Mapping[str, Any], rules: RowRules, checked: _Checked) -> 
         return "row-" + hashlib.sha256(content.encode()).hexdigest()[:24]
     checked.add(
         RejectKind.MISSING_RESPONSE_ID,
-        f"column {rules.columns.header('response_id')!r} is empty (every response needs an id)",
+        f"{rules.columns.empty('response_id')} (every response needs an id)",
     )
     return ""
 
@@ -220,8 +221,7 @@ def _respondent_keys(
     elif contact_id is None and not email_text:
         checked.add(
             RejectKind.MISSING_RESPONDENT,
-            f"no respondent: columns {cols.header('contact_id')!r} and "
-            f"{cols.header('email')!r} are both empty",
+            f"no respondent: {cols.empty('contact_id')} and {cols.empty('email')}",
         )
     return contact_id, email
 
@@ -230,7 +230,7 @@ def _submitted_at(raw: Mapping[str, Any], rules: RowRules, checked: _Checked) ->
     cols = rules.columns
     text = cols.get(raw, "submitted_at")
     if not text:
-        checked.add(RejectKind.BAD_DATE, f"column {cols.header('submitted_at')!r} is empty")
+        checked.add(RejectKind.BAD_DATE, cols.empty("submitted_at"))
         return None
     value = parse_datetime(text, default_tz=rules.default_tz, order=rules.date_order)
     if isinstance(value, str):
@@ -287,7 +287,7 @@ def _scores(
                 f"{_cell(cols, 'metric', metric_text)} is not a metric (nps, csat, ces, happiness)",
             )
         elif not score_text:
-            checked.add(RejectKind.MISSING_SCORE, f"column {cols.header('score')!r} is empty")
+            checked.add(RejectKind.MISSING_SCORE, cols.empty("score"))
         else:
             _score(metric, cols.header("score"), score_text, rules.scales, checked, found, False)
     for metric, header in cols.wide.items():

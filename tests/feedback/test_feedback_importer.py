@@ -202,3 +202,18 @@ def test_unknown_respondent_released_after_contact_appears(ledger: MemoryLedger)
 @pytest.mark.parametrize("layout", ["default", "form_export", "qualtrics"])
 def test_every_shipped_layout_loads(layout: str) -> None:
     assert load_column_map(layout).name == layout
+
+
+def test_raw_column_named_like_a_fixed_one_is_kept(
+    ledger: MemoryLedger, lookup: DictLookup, tmp_path: Path
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("response_id,email,source,submitted_at\nr1,x@y.com,newsletter,2026-11-20\n")
+    rejects = tmp_path / "r.csv"
+    _import([path], ledger, lookup, rejects=rejects)
+    (row,) = csv.DictReader(rejects.read_text(encoding="utf-8-sig").splitlines())
+    assert (row["source"], row["raw_source"], row["kind"]) == (
+        str(path),
+        "newsletter",
+        "empty_note",
+    )

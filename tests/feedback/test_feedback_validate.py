@@ -77,7 +77,7 @@ REJECTIONS = [
         "no-respondent",
         {"email": "", "contact_id": ""},
         RejectKind.MISSING_RESPONDENT,
-        "'contact_id' and 'email' are both empty",
+        "column 'contact_id' is empty and column 'email' is empty",
     ),
     ("bad-email", {"email": "ayse at example"}, RejectKind.INVALID_EMAIL, "'ayse at example'"),
     ("no-date", {"submitted_at": ""}, RejectKind.BAD_DATE, "'submitted_at' is empty"),
@@ -216,3 +216,13 @@ def test_defaults_fill_missing_columns(lookup: DictLookup) -> None:
     raw = {k: v for k, v in GOOD.items() if k not in ("channel", "metric")} | {"score": "4"}
     (item,) = _validate(raw, lookup, column_map=cmap)  # type: ignore[misc]
     assert (item.channel, item.metric, item.score) == (Channel.SMS, Metric.CSAT, 4)
+
+
+def test_missing_columns_named_as_missing(lookup: DictLookup) -> None:
+    outcome = _validate({"metric": "nps", "score": "9"}, lookup)
+    assert isinstance(outcome, Rejection) and outcome.kind == RejectKind.MISSING_RESPONSE_ID
+    assert outcome.reason == (
+        "the file has no response_id column (every response needs an id); "
+        "no respondent: the file has no contact_id column and the file has no email column; "
+        "the file has no submitted_at column"
+    )
