@@ -25,6 +25,11 @@ _EXCEL_RANGE = (25_000.0, 80_000.0)  # 1968 … 2119: plausible response dates
 _EPOCH_S_RANGE = (1e9, 1e10)  # 2001 … 2286
 _EPOCH_MS_RANGE = (1e12, 1e13)
 _HAS_DATE = re.compile(r"\d{4}|^\s*\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
+# The spreadsheet layouts seen most often, read without dateutil (which is ~20x slower).
+_NUMERIC_DATE = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4})"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
 
 
 def parse_number(text: str) -> float | None:
@@ -72,7 +77,7 @@ def parse_datetime(
     if not _HAS_DATE.search(raw):
         return "is not a date"
     try:
-        value = datetime.fromisoformat(raw)
+        value = _numeric_date(raw, order) or datetime.fromisoformat(raw)
     except ValueError:
         try:
             value = dateutil_parser.parse(raw, dayfirst=_day_first(raw, order))
@@ -94,6 +99,25 @@ def _from_number(number: float, default_tz: tzinfo) -> datetime | str:
     if _EPOCH_MS_RANGE[0] <= number < _EPOCH_MS_RANGE[1]:
         return datetime.fromtimestamp(number / 1000, UTC)
     return "is a number but neither an Excel date nor a Unix time"
+
+
+def _numeric_date(raw: str, order: DateOrder) -> datetime | None:
+    """``23.11.2026 14:05``, ``11/23/2026 2:05 PM`` and the like; None if not this shape.
+
+    Raises:
+        ValueError: the shape matches but the date or time is impossible.
+    """
+    match = _NUMERIC_DATE.match(raw)
+    if match is None:
+        return None
+    first, _, second, year, hour, minute, sec, half = match.groups()
+    day, month = (first, second) if _day_first(raw, order) else (second, first)
+    hours = int(hour or 0)
+    if half is not None:
+        if not 1 <= hours <= 12:
+            raise ValueError("hour out of range for AM/PM")
+        hours = hours % 12 + (12 if half.upper() == "PM" else 0)
+    return datetime(int(year), int(month), int(day), hours, int(minute or 0), int(sec or 0))
 
 
 def _day_first(raw: str, order: DateOrder) -> bool:

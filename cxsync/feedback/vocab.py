@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TypeVar
 
 from cxsync.models import Channel, Metric
@@ -78,6 +79,7 @@ _TRUE = frozenset({"1", "true", "yes", "y", "x", "evet", "e", "var", "action req
 _FALSE = frozenset({"0", "false", "no", "n", "hayir", "h", "yok", "none"})
 
 
+@lru_cache(maxsize=4096)  # the same few labels and headers repeat on every row
 def fold(text: str) -> str:
     """Fold a label for lookup: lower case, no accents, words joined by single spaces.
 

@@ -67,6 +67,9 @@ def _utc(*args: int) -> datetime:
         ("1795442700000", "auto", _utc(2026, 11, 23, 14, 5)),
         ("1795442700", "auto", _utc(2026, 11, 23, 14, 5)),
         ("Mon, 23 Nov 2026 14:05:00 +0100", "auto", _utc(2026, 11, 23, 13, 5)),
+        ("23-11-2026 14:05:30", "auto", _utc(2026, 11, 23, 14, 5, 30)),
+        ("11/23/2026 12:05 AM", "auto", _utc(2026, 11, 23, 0, 5)),
+        ("11/23/2026 12:05 pm", "auto", _utc(2026, 11, 23, 12, 5)),
     ],
     ids=[
         "iso-offset",
@@ -82,6 +85,9 @@ def _utc(*args: int) -> datetime:
         "epoch-ms",
         "epoch-s",
         "rfc2822",
+        "dashed-seconds",
+        "midnight-am",
+        "noon-pm",
     ],
 )
 def test_parse_datetime_formats(text: str, order: DateOrder, expected: datetime) -> None:
@@ -95,8 +101,11 @@ def test_parse_datetime_formats(text: str, order: DateOrder, expected: datetime)
         ("yesterday", "is not a date"),
         ("2026-13-45", "is not a date in a known format"),
         ("9", "is a number but neither an Excel date nor a Unix time"),
+        ("31.02.2026", "is not a date in a known format"),
+        ("11/23/2026 13:05 PM", "is not a date in a known format"),
+        ("23.11.2026 25:00", "is not a date in a known format"),
     ],
-    ids=["empty", "word", "impossible", "small-number"],
+    ids=["empty", "word", "impossible", "small-number", "feb-31", "13-pm", "hour-25"],
 )
 def test_parse_datetime_reasons(text: str, reason: str) -> None:
     assert parse_datetime(text) == reason
