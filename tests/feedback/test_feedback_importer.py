@@ -217,3 +217,34 @@ def test_raw_column_named_like_a_fixed_one_is_kept(
         "newsletter",
         "empty_note",
     )
+
+
+def test_jsonl_typed_values(ledger: MemoryLedger, lookup: DictLookup, tmp_path: Path) -> None:
+    path = tmp_path / "typed.jsonl"
+    path.write_text(
+        '{"response_id": 17, "contact_id": "C-100", "metric": "csat", "score": 4.0,'
+        ' "submitted_at": 1795442700, "action_required": true, "comment": null}\n'
+    )
+    report = _import([path], ledger, lookup)
+    assert report.imported == 1
+    item = ledger.items["17"]
+    assert (item.score, item.action_required, item.comment) == (4, True, None)
+
+
+def test_layout_timezone_beats_default(
+    ledger: MemoryLedger, lookup: DictLookup, tmp_path: Path
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "response_id,contact_id,metric,score,submitted_at\nz1,C-100,nps,9,2026-11-23 12:00\n"
+    )
+    cmap = load_column_map().model_copy(update={"timezone": "Europe/Istanbul"})
+    import_feedback(
+        [path],
+        ledger=ledger,
+        lookup=lookup,
+        column_map=cmap,
+        scales=load_scales(),
+        default_timezone="America/New_York",
+    )
+    assert ledger.items["z1"].submitted_at.isoformat() == "2026-11-23T09:00:00+00:00"
