@@ -168,14 +168,21 @@ def validate_row(
         "action_required": action,
     }
     try:
-        if not scores:
-            return [Feedback(response_id=response_id, **base)]
-        return [
-            Feedback(response_id=_item_id(response_id, m, wide), metric=m, score=s, **base)
-            for m, s, wide in scores
-        ]
+        return _items(response_id, scores, base)
     except ValidationError as exc:
         return reject(RejectKind.INVALID_RECORD, describe_validation_error(response_id, exc))
+
+
+def _items(
+    response_id: str, scores: list[tuple[Metric, float, bool]], base: dict[str, Any]
+) -> list[Feedback]:
+    """One note, or one response per score (wide scores get ``:<metric>`` ids)."""
+    if not scores:
+        return [Feedback(response_id=response_id, **base)]
+    return [
+        Feedback(response_id=_item_id(response_id, m, wide), metric=m, score=s, **base)
+        for m, s, wide in scores
+    ]
 
 
 def _item_id(response_id: str, metric: Metric, wide: bool) -> str:
