@@ -1,0 +1,100 @@
+"""Connecting to SQLite or PostgreSQL, and the few dialect differences cxsync cares about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+
+from cxsync.errors import ConfigError
+
+__all__ = ["as_utc", "connect", "display_url", "upsert", "utcnow"]
+
+# Rows per executemany: large enough to amortise round trips, small enough for SQLite's
+# variable limit when a dialect expands them.
+CHUNK = 1000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; every datetime leaving the store is aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def display_url(url: str) -> str:
+    """The URL with any password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL is reported by connect(); never echo it whole
+        return "<unparseable store URL>"
+
+
+def _normalise(url: str | None, work_dir: Path) -> str:
+    if url is None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(work_dir / 'state.db').resolve()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def connect(url: str | None, work_dir: Path) -> Engine:
+    """An engine for the store; SQLite gets WAL and a busy timeout for concurrent runs."""
+    full = _normalise(url, work_dir)
+    try:
+        parsed = make_url(full)
+    except Exception as exc:
+        raise ConfigError("store_url is not a valid database URL") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(full, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(full, pool_pre_ping=True)
+    raise ConfigError(f"store_url: unsupported database {parsed.get_backend_name()!r}")
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    update: Sequence[str] | None = None,
+) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE (or DO NOTHING when ``update`` is empty)."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = update if update is not None else [c for c in rows[0] if c not in keys]
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        stmt = builder(table)
+        if columns:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={c: stmt.excluded[c] for c in columns},
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        conn.execute(stmt, chunk)

@@ -1,0 +1,241 @@
+"""The feedback ledger, the quarantine of rejected input, and health history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from cxsync.models import Feedback
+from cxsync.store import tables as t
+from cxsync.store.database import CHUNK, as_utc, upsert, utcnow
+from cxsync.store.rows import HealthRecord, QuarantineItem, QuarantineRecord
+
+__all__ = ["Ledger"]
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _feedback(payload: Mapping[str, Any]) -> Feedback:
+    return Feedback.model_validate(payload)
+
+
+def _health(r: Mapping[str, Any]) -> HealthRecord:
+    return HealthRecord(
+        account_id=r["account_id"],
+        computed_at=as_utc(r["computed_at"]),  # type: ignore[arg-type]
+        score=r["score"],
+        band=r["band"],
+        trend=r["trend"],
+        confidence=r["confidence"],
+        account_nps=r["account_nps"],
+        fingerprint=r["fingerprint"],
+        payload=r["payload"] or {},
+    )
+
+
+class Ledger:
+    _engine: Engine
+
+    # feedback ---------------------------------------------------------------------------
+    def add_feedback(self, scope: str, items: Sequence[Feedback]) -> list[str]:
+        """Record feedback; ids already in the ledger change nothing. Returns the new ids."""
+        if not items:
+            return []
+        unique = list({i.response_id: i for i in items}.values())
+        ids = [i.response_id for i in unique]
+        with self._engine.begin() as conn:
+            known: set[str] = set()
+            for chunk in _chunks(ids):
+                known.update(
+                    conn.execute(
+                        select(t.feedback.c.response_id).where(
+                            t.feedback.c.scope == scope, t.feedback.c.response_id.in_(chunk)
+                        )
+                    ).scalars()
+                )
+            now = utcnow()
+            rows = [
+                {
+                    "scope": scope,
+                    "response_id": i.response_id,
+                    "contact_id": i.contact_id,
+                    "account_id": i.account_id,
+                    "submitted_at": i.submitted_at,
+                    "payload": i.model_dump(mode="json"),
+                    "processed": False,
+                    "imported_at": now,
+                }
+                for i in unique
+                if i.response_id not in known
+            ]
+            upsert(conn, t.feedback, rows, ["scope", "response_id"], [])
+        return [r["response_id"] for r in rows]
+
+    def feedback_for_contacts(
+        self, scope: str, contact_ids: Sequence[str]
+    ) -> dict[str, list[Feedback]]:
+        out: dict[str, list[Feedback]] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(contact_ids)):
+                q = (
+                    select(t.feedback.c.contact_id, t.feedback.c.payload)
+                    .where(t.feedback.c.scope == scope, t.feedback.c.contact_id.in_(chunk))
+                    .order_by(t.feedback.c.submitted_at, t.feedback.c.response_id)
+                )
+                for cid, payload in conn.execute(q):
+                    out.setdefault(cid, []).append(_feedback(payload))
+        return out
+
+    def feedback_for_account(
+        self, scope: str, account_id: str, since: datetime | None = None
+    ) -> list[Feedback]:
+        q = (
+            select(t.feedback.c.payload)
+            .where(t.feedback.c.scope == scope, t.feedback.c.account_id == account_id)
+            .order_by(t.feedback.c.submitted_at, t.feedback.c.response_id)
+        )
+        if since is not None:
+            q = q.where(t.feedback.c.submitted_at >= since)
+        with self._engine.connect() as conn:
+            return [_feedback(p) for p in conn.execute(q).scalars()]
+
+    def unprocessed_feedback(self, scope: str) -> list[Feedback]:
+        q = (
+            select(t.feedback.c.payload)
+            .where(t.feedback.c.scope == scope, t.feedback.c.processed.is_(False))
+            .order_by(t.feedback.c.submitted_at, t.feedback.c.response_id)
+        )
+        with self._engine.connect() as conn:
+            return [_feedback(p) for p in conn.execute(q).scalars()]
+
+    def mark_feedback_processed(self, scope: str, response_ids: Sequence[str]) -> None:
+        with self._engine.begin() as conn:
+            for chunk in _chunks(list(response_ids)):
+                conn.execute(
+                    update(t.feedback)
+                    .where(t.feedback.c.scope == scope, t.feedback.c.response_id.in_(chunk))
+                    .values(processed=True)
+                )
+
+    def feedback_count(self, scope: str) -> int:
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(t.feedback).where(t.feedback.c.scope == scope)
+                ).scalar()
+                or 0
+            )
+
+    # quarantine -------------------------------------------------------------------------
+    def quarantine(self, scope: str, items: Sequence[QuarantineItem]) -> None:
+        """Keep rejected rows; the same (source, key) again updates its reason, no duplicate."""
+        if not items:
+            return
+        now = utcnow()
+        q = t.quarantine.c
+        with self._engine.begin() as conn:
+            for item in items:
+                existing = None
+                if item.key is not None:
+                    existing = conn.execute(
+                        select(q.id).where(
+                            q.scope == scope, q.source == item.source, q.key == item.key
+                        )
+                    ).scalar()
+                values = {
+                    "row_number": item.row_number,
+                    "kind": item.kind,
+                    "reason": item.reason,
+                    "raw": dict(item.raw),
+                }
+                if existing is not None:
+                    conn.execute(update(t.quarantine).where(q.id == existing).values(**values))
+                else:
+                    conn.execute(
+                        insert(t.quarantine).values(
+                            scope=scope, source=item.source, key=item.key, created_at=now, **values
+                        )
+                    )
+
+    def list_quarantine(
+        self, scope: str, kind: str | None = None, released: bool = False
+    ) -> list[QuarantineRecord]:
+        q = t.quarantine.c
+        query = select(t.quarantine).where(q.scope == scope).order_by(q.id)
+        query = query.where(q.released_at.is_not(None) if released else q.released_at.is_(None))
+        if kind is not None:
+            query = query.where(q.kind == kind)
+        with self._engine.connect() as conn:
+            return [
+                QuarantineRecord(
+                    id=r["id"],
+                    source=r["source"],
+                    row_number=r["row_number"],
+                    kind=r["kind"],
+                    reason=r["reason"],
+                    raw=r["raw"] or {},
+                    key=r["key"],
+                    created_at=as_utc(r["created_at"]),  # type: ignore[arg-type]
+                    released_at=as_utc(r["released_at"]),
+                )
+                for r in conn.execute(query).mappings()
+            ]
+
+    def release(self, scope: str, ids: Sequence[int]) -> None:
+        """Mark quarantined rows released (they stay in the table as history)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(t.quarantine)
+                .where(t.quarantine.c.scope == scope, t.quarantine.c.id.in_(list(ids)))
+                .values(released_at=utcnow())
+            )
+
+    # health history ---------------------------------------------------------------------
+    def add_health(self, scope: str, record: HealthRecord) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(t.health).values(
+                    scope=scope,
+                    account_id=record.account_id,
+                    computed_at=record.computed_at,
+                    score=record.score,
+                    band=record.band,
+                    trend=record.trend,
+                    confidence=record.confidence,
+                    account_nps=record.account_nps,
+                    fingerprint=record.fingerprint,
+                    payload=record.payload,
+                )
+            )
+
+    def latest_health(self, scope: str, account_ids: Sequence[str]) -> dict[str, HealthRecord]:
+        h = t.health.c
+        out: dict[str, HealthRecord] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(account_ids)):
+                newest = (
+                    select(h.account_id, func.max(h.id).label("id"))
+                    .where(h.scope == scope, h.account_id.in_(chunk))
+                    .group_by(h.account_id)
+                    .subquery()
+                )
+                q = select(t.health).join(newest, h.id == newest.c.id)
+                out.update((r["account_id"], _health(r)) for r in conn.execute(q).mappings())
+        return out
+
+    def health_history(self, scope: str, account_id: str, limit: int = 50) -> list[HealthRecord]:
+        h = t.health.c
+        q = (
+            select(t.health)
+            .where(h.scope == scope, h.account_id == account_id)
+            .order_by(h.id.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return list(reversed([_health(r) for r in conn.execute(q).mappings()]))
