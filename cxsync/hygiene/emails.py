@@ -15,7 +15,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from cxsync.hygiene.rules import MailboxRules, load_rules
-from cxsync.hygiene.text import ascii_fold, turkish_lower
+from cxsync.text import ascii_fold, turkish_lower
 from cxsync.models import EmailVerdict, Verdict
 
 __all__ = ["EmailClassifier", "normalize_email"]

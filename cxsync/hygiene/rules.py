@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxsync.errors import MappingError
-from cxsync.hygiene.text import ascii_fold
+from cxsync.text import ascii_fold
 from cxsync.resources import load_toml, mappings_dir
 
 __all__ = ["MailboxRules", "load_rules"]

@@ -49,6 +49,4 @@ def turkish_lower(text: str) -> str:
 
 def ascii_fold(text: str) -> str:
     """Lower case, then Turkish and other Latin letters to their ASCII base."""
-    folded = turkish_lower(text).translate(_TO_ASCII)
-    # German umlauts are often typed as ae/oe/ue: compare both spellings the same way
-    return folded
+    return turkish_lower(text).translate(_TO_ASCII)
