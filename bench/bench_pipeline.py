@@ -22,9 +22,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 TITLES = (
-    "Şantiye Şefi", "Satınalma Müdürü", "Einkaufsleiter", "CFO", "Kalite Kontrol Mühendisi",
-    "Production Manager", "Technician", "Bilgi İşlem Müdürü", "Genel Müdür", "Bayi Satış Temsilcisi",
-    "Leiter Qualitätssicherung", "Site Engineer", "Operator", "Finance Director", "Assistant",
+    "Şantiye Şefi",
+    "Satınalma Müdürü",
+    "Einkaufsleiter",
+    "CFO",
+    "Kalite Kontrol Mühendisi",
+    "Production Manager",
+    "Technician",
+    "Bilgi İşlem Müdürü",
+    "Genel Müdür",
+    "Bayi Satış Temsilcisi",
+    "Leiter Qualitätssicherung",
+    "Site Engineer",
+    "Operator",
+    "Finance Director",
+    "Assistant",
 )
 LOCALS = ("info", "satis", "einkauf")
 
@@ -36,30 +48,85 @@ def generate(folder: Path, contacts: int, seed: int = 7) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "accounts.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "name", "owner_id", "segment", "annual_revenue", "country", "modified_at"])
+        w.writerow(
+            ["id", "name", "owner_id", "segment", "annual_revenue", "country", "modified_at"]
+        )
         for a in range(accounts):
-            w.writerow([f"A{a}", f"Customer {a}", f"owner-{a % 50}", "construction",
-                        1_000_000 + a, "TR", (base - timedelta(days=a % 300)).isoformat()])
+            w.writerow(
+                [
+                    f"A{a}",
+                    f"Customer {a}",
+                    f"owner-{a % 50}",
+                    "construction",
+                    1_000_000 + a,
+                    "TR",
+                    (base - timedelta(days=a % 300)).isoformat(),
+                ]
+            )
     (folder / "feedback").mkdir(exist_ok=True)
-    with (folder / "contacts.csv").open("w", newline="", encoding="utf-8") as fh, (
-        folder / "feedback" / "responses.csv"
-    ).open("w", newline="", encoding="utf-8") as fb:
+    with (
+        (folder / "contacts.csv").open("w", newline="", encoding="utf-8") as fh,
+        (folder / "feedback" / "responses.csv").open("w", newline="", encoding="utf-8") as fb,
+    ):
         w = csv.writer(fh)
         f = csv.writer(fb)
-        w.writerow(["id", "account_id", "email", "first_name", "last_name", "title", "owner_id",
-                    "modified_at"])
-        f.writerow(["response_id", "contact_id", "email", "metric", "score", "phase", "channel",
-                    "submitted_at", "comment", "action_required"])
+        w.writerow(
+            [
+                "id",
+                "account_id",
+                "email",
+                "first_name",
+                "last_name",
+                "title",
+                "owner_id",
+                "modified_at",
+            ]
+        )
+        f.writerow(
+            [
+                "response_id",
+                "contact_id",
+                "email",
+                "metric",
+                "score",
+                "phase",
+                "channel",
+                "submitted_at",
+                "comment",
+                "action_required",
+            ]
+        )
         for c in range(contacts):
             a = c % accounts
             generic = rng.random() < 0.03
             local = rng.choice(LOCALS) if generic else f"person.{c}"
-            w.writerow([f"C{c}", f"A{a}", f"{local}@customer{a}.com.tr", "Ad", f"Soyad{c}",
-                        rng.choice(TITLES), f"owner-{a % 50}",
-                        (base - timedelta(days=rng.randrange(0, 400))).isoformat()])
+            w.writerow(
+                [
+                    f"C{c}",
+                    f"A{a}",
+                    f"{local}@customer{a}.com.tr",
+                    "Ad",
+                    f"Soyad{c}",
+                    rng.choice(TITLES),
+                    f"owner-{a % 50}",
+                    (base - timedelta(days=rng.randrange(0, 400))).isoformat(),
+                ]
+            )
             if c % 10 == 0 and not generic:
-                f.writerow([f"R{c}", f"C{c}", "", "nps", rng.randrange(0, 11), "delivery", "email",
-                            (base - timedelta(days=rng.randrange(0, 200))).isoformat(), "", ""])
+                f.writerow(
+                    [
+                        f"R{c}",
+                        f"C{c}",
+                        "",
+                        "nps",
+                        rng.randrange(0, 11),
+                        "delivery",
+                        "email",
+                        (base - timedelta(days=rng.randrange(0, 200))).isoformat(),
+                        "",
+                        "",
+                    ]
+                )
 
 
 def measure(contacts: int) -> dict[str, float]:
@@ -97,9 +164,15 @@ def measure(contacts: int) -> dict[str, float]:
 def run(contacts: int = 1_000_000) -> dict[str, float]:
     small = contacts // 5
     child = subprocess.run(
-        [sys.executable, "-c",
-         f"import json; from bench.bench_pipeline import measure; print(json.dumps(measure({small})))"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import json; from bench.bench_pipeline import measure; "
+            f"print(json.dumps(measure({small})))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     small_figures = json.loads(child.stdout.strip().splitlines()[-1])
     big = measure(contacts)

@@ -27,9 +27,7 @@ def _run_one(name: str) -> dict[str, float]:
         f"m = importlib.import_module('bench.bench_{name}'); "
         "print('@@RESULT@@' + json.dumps(m.run()))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"bench {name} failed:\n{proc.stderr[-4000:]}")
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT@@"))
@@ -56,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
                 break
             for key, value in figures.items():
                 runs.setdefault(key, []).append(float(value))
-            print(f"  {name} run {attempt + 1}/{args.repeat}: {time.monotonic() - t0:.1f}s",
-                  file=sys.stderr)
+            print(
+                f"  {name} run {attempt + 1}/{args.repeat}: {time.monotonic() - t0:.1f}s",
+                file=sys.stderr,
+            )
     results: dict[str, Any] = {key: statistics.median(vals) for key, vals in sorted(runs.items())}
     payload = {
         "figures": results,

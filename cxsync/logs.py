@@ -17,8 +17,10 @@ __all__ = ["RedactingFilter", "configure_logging", "redact"]
 # Values that look like credentials wherever they appear in a message.
 _SECRET_PATTERNS = (
     re.compile(r"(?i)(authorization:\s*bearer\s+)[^\s'\"]+"),
-    re.compile(r"(?i)((?:access_token|refresh_token|client_secret|password|security_token|"
-               r"session_id|sessionid|token|api_key|private_key)[\"']?\s*[:=]\s*[\"']?)[^\s'\",&}]+"),
+    re.compile(
+        r"(?i)((?:access_token|refresh_token|client_secret|password|security_token|"
+        r"session_id|sessionid|token|api_key|private_key)[\"']?\s*[:=]\s*[\"']?)[^\s'\",&}]+"
+    ),
     re.compile(r"(?i)(<sessionId>)[^<]+"),
     re.compile(r"(?i)(sid=)[^;\s]+"),
 )

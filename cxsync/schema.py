@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -182,7 +182,11 @@ class SchemaPlan(BaseModel):
 
     @property
     def pending(self) -> list[SchemaStep]:
-        return [s for s in self.steps if s.action in (PlanAction.CREATE, PlanAction.UPDATE, PlanAction.GRANT)]
+        return [
+            s
+            for s in self.steps
+            if s.action in (PlanAction.CREATE, PlanAction.UPDATE, PlanAction.GRANT)
+        ]
 
     @property
     def conflicts(self) -> list[SchemaStep]:

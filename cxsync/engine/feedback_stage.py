@@ -92,6 +92,29 @@ class StoreLedger:
         )
 
 
+@dataclass(frozen=True)
+class _Quarantined:
+    """A quarantine record as the importer's retry wants it (string ids)."""
+
+    record: Any
+
+    @property
+    def record_id(self) -> str:
+        return str(self.record.id)
+
+    @property
+    def source(self) -> str:
+        return str(self.record.source)
+
+    @property
+    def row_number(self) -> int:
+        return int(self.record.row_number or 0)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return dict(self.record.raw)
+
+
 def feedback_paths(ctx: RunContext) -> list[Path]:
     folder = ctx.config.feedback.folder
     if folder is not None:
@@ -102,20 +125,9 @@ def feedback_paths(ctx: RunContext) -> list[Path]:
     return list(listing()) if callable(listing) else []
 
 
-def _check_phase(ctx: RunContext) -> Any:
-    from cxsync.roles import check_phase
-
-    def check(persona_key: str | None, phase: str) -> str | None:
-        persona = ctx.personas.get(persona_key) if persona_key else None
-        reason: str | None = check_phase(persona, phase, ctx.personas)
-        return reason
-
-    return check
-
-
 def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | None = None) -> Any:
     """Import feedback files and native feedback; retry quarantined unknown respondents."""
-    from cxsync.feedback import import_feedback, load_column_map, load_scales
+    from cxsync.feedback import import_feedback, load_column_map, load_scales, phase_checker
 
     stage = summary.stage("feedback")
     lookup = StoreLookup(ctx)
@@ -133,8 +145,9 @@ def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | N
                 ctx.config.feedback.column_map, ctx.config.feedback.column_map_file
             ),
             scales=load_scales(),
-            check_phase=_check_phase(ctx),
+            check_phase=phase_checker(ctx.personas),
             rejects_path=rejects_dir / "feedback.rejects.csv",
+            default_timezone=ctx.config.feedback.default_timezone,
         )
         stage.add("files", len(files))
         stage.add("rows", report.rows_read)
@@ -168,23 +181,25 @@ def _native_feedback(ctx: RunContext, lookup: StoreLookup, ledger: StoreLedger, 
 def _release_quarantined(
     ctx: RunContext, lookup: StoreLookup, ledger: StoreLedger, stage: Any
 ) -> None:
-    from cxsync.feedback import load_column_map, load_scales, retry_quarantined
+    from cxsync.feedback import load_column_map, load_scales, phase_checker, retry_quarantined
 
     waiting = ctx.store.list_quarantine(ctx.scope, kind=UNKNOWN_RESPONDENT)
     if not waiting:
         return
     resolved = retry_quarantined(
-        waiting,
+        [_Quarantined(q) for q in waiting],
         lookup,
         column_map=load_column_map(
             ctx.config.feedback.column_map, ctx.config.feedback.column_map_file
         ),
         scales=load_scales(),
+        check_phase=phase_checker(ctx.personas),
+        default_timezone=ctx.config.feedback.default_timezone,
     )
     if not resolved:
         return
     ledger.add([fb for _, fb in resolved])
-    ctx.store.release(ctx.scope, [record_id for record_id, _ in resolved])
+    ctx.store.release(ctx.scope, sorted({int(record_id) for record_id, _ in resolved}))
     stage.add("released_from_quarantine", len(resolved))
 
 

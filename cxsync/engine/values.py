@@ -17,7 +17,7 @@ from cxsync.schema import FieldSpec, FieldType
 
 __all__ = ["normalize", "same_value", "to_wire"]
 
-_EMPTY = (None, "", [], ())
+_EMPTY: tuple[Any, ...] = (None, "", [], ())
 
 
 def _as_number(value: Any, scale: int | None) -> float | None:

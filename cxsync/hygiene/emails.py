@@ -15,8 +15,8 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from cxsync.hygiene.rules import MailboxRules, load_rules
-from cxsync.text import ascii_fold, turkish_lower
 from cxsync.models import EmailVerdict, Verdict
+from cxsync.text import ascii_fold, turkish_lower
 
 __all__ = ["EmailClassifier", "normalize_email"]
 

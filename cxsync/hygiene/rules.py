@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxsync.errors import MappingError
-from cxsync.text import ascii_fold
 from cxsync.resources import load_toml, mappings_dir
+from cxsync.text import ascii_fold
 
 __all__ = ["MailboxRules", "load_rules"]
 

@@ -147,9 +147,9 @@ class RoleTagger:
         if "assistant" in cats:
             return ((), Function.OTHER.value, "assistant", "an assistant: no buying role")
         c_level = first.get("c_level")
-        if c_level is None and "chief" in tokens and "officer" in tokens:
-            if tokens.index("chief") < tokens.index("officer"):
-                c_level = first.get("dept", Function.EXECUTIVE.value)
+        officer = "chief" in tokens and "officer" in tokens
+        if c_level is None and officer and tokens.index("chief") < tokens.index("officer"):
+            c_level = first.get("dept", Function.EXECUTIVE.value)
         if c_level is not None:
             extra = _EXTRA_ROLE.get(c_level)
             roles = (BuyingRole.DECISION_MAKER, extra) if extra else (BuyingRole.DECISION_MAKER,)

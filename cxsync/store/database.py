@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from cxsync.errors import ConfigError
 
-__all__ = ["as_utc", "connect", "display_url", "upsert", "utcnow"]
+__all__ = ["as_utc", "aware", "connect", "display_url", "upsert", "utcnow"]
 
 # Rows per executemany: large enough to amortise round trips, small enough for SQLite's
 # variable limit when a dialect expands them.
@@ -29,6 +29,13 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def aware(value: datetime) -> datetime:
+    """:func:`as_utc` for a column that is never NULL."""
+    result = as_utc(value)
+    assert result is not None
+    return result
 
 
 def display_url(url: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from cxsync.models import Feedback
 from cxsync.store import tables as t
-from cxsync.store.database import CHUNK, as_utc, upsert, utcnow
+from cxsync.store.database import CHUNK, as_utc, aware, upsert, utcnow
 from cxsync.store.rows import HealthRecord, QuarantineItem, QuarantineRecord
 
 __all__ = ["Ledger"]
@@ -25,10 +25,10 @@ def _feedback(payload: Mapping[str, Any]) -> Feedback:
     return Feedback.model_validate(payload)
 
 
-def _health(r: Mapping[str, Any]) -> HealthRecord:
+def _health(r: Any) -> HealthRecord:
     return HealthRecord(
         account_id=r["account_id"],
-        computed_at=as_utc(r["computed_at"]),  # type: ignore[arg-type]
+        computed_at=aware(r["computed_at"]),
         score=r["score"],
         band=r["band"],
         trend=r["trend"],
@@ -75,7 +75,7 @@ class Ledger:
                 if i.response_id not in known
             ]
             upsert(conn, t.feedback, rows, ["scope", "response_id"], [])
-        return [r["response_id"] for r in rows]
+        return [str(r["response_id"]) for r in rows]
 
     def feedback_for_contacts(
         self, scope: str, contact_ids: Sequence[str]
@@ -181,7 +181,7 @@ class Ledger:
                     reason=r["reason"],
                     raw=r["raw"] or {},
                     key=r["key"],
-                    created_at=as_utc(r["created_at"]),  # type: ignore[arg-type]
+                    created_at=aware(r["created_at"]),
                     released_at=as_utc(r["released_at"]),
                 )
                 for r in conn.execute(query).mappings()

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cxsync.errors import RunInProgressError
 from cxsync.store import tables as t
-from cxsync.store.database import as_utc, utcnow
+from cxsync.store.database import as_utc, aware, utcnow
 from cxsync.store.rows import RunRecord
 
 __all__ = ["LocksAndRuns", "RunLock"]
@@ -167,7 +167,7 @@ class LocksAndRuns:
                     scope=r["scope"],
                     kind=r["kind"],
                     dry_run=bool(r["dry_run"]),
-                    started_at=as_utc(r["started_at"]),  # type: ignore[arg-type]
+                    started_at=aware(r["started_at"]),
                     finished_at=as_utc(r["finished_at"]),
                     status=r["status"],
                     exit_reason=r["exit_reason"],

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cxsync.store import tables as t
-from cxsync.store.database import as_utc, utcnow
+from cxsync.store.database import aware, utcnow
 from cxsync.store.rows import OutboxItem
 
 __all__ = ["Queues"]
@@ -80,9 +80,9 @@ class Queues:
                     payload=r["payload"],
                     attempts=r["attempts"],
                     last_error=r["last_error"],
-                    first_failed_at=as_utc(r["first_failed_at"]),  # type: ignore[arg-type]
-                    last_attempt_at=as_utc(r["last_attempt_at"]),
-                )  # type: ignore[arg-type]
+                    first_failed_at=aware(r["first_failed_at"]),
+                    last_attempt_at=aware(r["last_attempt_at"]),
+                )
                 for r in conn.execute(q).mappings()
             ]
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, select, update
 
 from cxsync.store import tables as t
-from cxsync.store.database import CHUNK, as_utc, upsert, utcnow
+from cxsync.store.database import CHUNK, aware, upsert, utcnow
 from cxsync.store.rows import AccountRow, ContactRow
 
 __all__ = ["Snapshot"]
@@ -19,7 +19,7 @@ def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[start : start + CHUNK]
 
 
-def _contact(r: Mapping[str, Any]) -> ContactRow:
+def _contact(r: Any) -> ContactRow:
     return ContactRow(
         contact_id=r["contact_id"],
         account_id=r["account_id"],
@@ -31,12 +31,12 @@ def _contact(r: Mapping[str, Any]) -> ContactRow:
         function=r["function"],
         persona=r["persona"],
         display_name=r["display_name"],
-        modified_at=as_utc(r["modified_at"]),  # type: ignore[arg-type]
+        modified_at=aware(r["modified_at"]),
         deleted=bool(r["deleted"]),
     )
 
 
-def _account(r: Mapping[str, Any]) -> AccountRow:
+def _account(r: Any) -> AccountRow:
     return AccountRow(
         account_id=r["account_id"],
         name=r["name"],
@@ -44,7 +44,7 @@ def _account(r: Mapping[str, Any]) -> AccountRow:
         segment=r["segment"],
         annual_revenue=r["annual_revenue"],
         country=r["country"],
-        modified_at=as_utc(r["modified_at"]),  # type: ignore[arg-type]
+        modified_at=aware(r["modified_at"]),
     )
 
 

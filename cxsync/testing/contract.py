@@ -233,7 +233,7 @@ class AdapterContractSuite:
         self, seeded: Any, fault: str, expected: type[Exception]
     ) -> None:
         harness, _, _ = seeded
-        harness.inject(fault)  # type: ignore[arg-type]
+        harness.inject(fault)
         try:
             with pytest.raises(expected):
                 _drain(harness.adapter().stream_contacts())

@@ -80,13 +80,26 @@ def spec(kind: FieldType, **kw: Any) -> FieldSpec:
         (FieldType.CHECKBOX, "true", True, True),
     ],
     ids=[
-        "int-vs-string", "int-vs-float-string", "decimal-comma", "different-number",
-        "salesforce-datetime", "epoch-ms", "offsets", "one-second-apart", "date-vs-midnight",
-        "multiselect-order", "multiselect-subset", "empty-is-none", "trimmed", "checkbox",
+        "int-vs-string",
+        "int-vs-float-string",
+        "decimal-comma",
+        "different-number",
+        "salesforce-datetime",
+        "epoch-ms",
+        "offsets",
+        "one-second-apart",
+        "date-vs-midnight",
+        "multiselect-order",
+        "multiselect-subset",
+        "empty-is-none",
+        "trimmed",
+        "checkbox",
     ],
 )
 def test_values_compare_by_meaning(kind: FieldType, left: Any, right: Any, same: bool) -> None:
-    assert same_value(left, right, spec(kind, scale=1 if kind is FieldType.NUMBER else None)) is same
+    assert (
+        same_value(left, right, spec(kind, scale=1 if kind is FieldType.NUMBER else None)) is same
+    )
 
 
 def test_unparseable_datetime_normalises_to_none_rather_than_crashing() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from feedback_fakes import AYSE, CONTACT_100, MEHMET, DictLookup, MemoryLedger
+from tests.feedback.feedback_fakes import AYSE, CONTACT_100, MEHMET, DictLookup, MemoryLedger
 
 
 @pytest.fixture

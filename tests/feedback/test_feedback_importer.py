@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from feedback_fakes import DATA, DictLookup, MemoryLedger, StoredRow
+from tests.feedback.feedback_fakes import DATA, DictLookup, MemoryLedger, StoredRow
 
 from cxsync.feedback import (
     ImportReport,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from feedback_fakes import DictLookup
+from tests.feedback.feedback_fakes import DictLookup
 
 from cxsync.feedback import ColumnMap, Rejection, RejectKind, Respondent, load_column_map
 from cxsync.feedback.readers import SourceRow

@@ -102,7 +102,7 @@ def test_bad_override_file_is_a_mapping_error(tmp_path: Path) -> None:
 
     rules = tmp_path / "bad.toml"
     rules.write_text("unknown_table = 1\n", encoding="utf-8")
-    with pytest.raises(MappingError, match="bad.toml"):
+    with pytest.raises(MappingError, match=r"bad\.toml"):
         EmailClassifier.from_mappings(rules)
 
 

@@ -132,9 +132,9 @@ class FileCursor:
         try:
             raw = json.loads(text)
             return cls(
-                since=tuple(raw["since"]) if raw.get("since") else None,  # type: ignore[arg-type]
+                since=tuple(raw["since"]) if raw.get("since") else None,
                 offset=raw.get("offset"),
-                high=tuple(raw["high"]) if raw.get("high") else None,  # type: ignore[arg-type]
+                high=tuple(raw["high"]) if raw.get("high") else None,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise RowError(f"not a files-adapter cursor: {text[:80]!r}") from exc
