@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.feedback.feedback_fakes import AYSE, CONTACT_100, MEHMET, DictLookup, MemoryLedger
 
 

@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from tests.feedback.feedback_fakes import DATA, DictLookup, MemoryLedger, StoredRow
 
 from cxsync.feedback import (
     ImportReport,
@@ -19,6 +18,7 @@ from cxsync.feedback import (
 )
 from cxsync.feedback.importer import BATCH_SIZE
 from cxsync.models import Channel, Metric
+from tests.feedback.feedback_fakes import DATA, DictLookup, MemoryLedger, StoredRow
 
 
 def _import(

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tests.feedback.feedback_fakes import DictLookup
 
 from cxsync.feedback import ColumnMap, Rejection, RejectKind, Respondent, load_column_map
 from cxsync.feedback.readers import SourceRow
 from cxsync.feedback.scales import Scales
 from cxsync.feedback.validate import PhaseCheck, RowRules, validate_row
 from cxsync.models import Channel, Feedback, Metric
+from tests.feedback.feedback_fakes import DictLookup
 
 GOOD = {
     "response_id": "r1",
