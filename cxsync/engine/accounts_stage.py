@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,7 +63,13 @@ def score_accounts(
     return scored
 
 
-def _inputs(ctx: RunContext, account: Any, previous: Any) -> Any:
+def _open_followups(ctx: RunContext, account_id: str, model: Any) -> int:
+    since = ctx.now - timedelta(days=model.open_followup_days)
+    count: int = ctx.store.open_action_count(ctx.scope, "task", account_id, since=since)
+    return count
+
+
+def _inputs(ctx: RunContext, account: Any, previous: Any, model: Any) -> Any:
     from cxsync.health import AccountInput, ContactInput, PreviousScore
 
     rows = ctx.store.contacts_for_account(ctx.scope, account.account_id)
@@ -93,7 +100,7 @@ def _inputs(ctx: RunContext, account: Any, previous: Any) -> Any:
         owner_id=account.owner_id,
         contacts=contacts,
         responses=responses,
-        open_followups=ctx.store.open_action_count(ctx.scope, "task", account.account_id),
+        open_followups=_open_followups(ctx, account.account_id, model),
         previous=(
             PreviousScore(
                 score=previous.score, band=previous.band, computed_at=previous.computed_at
@@ -119,15 +126,23 @@ def _score_batch(
     crm = ctx.store.get_crm_values(ctx.scope, _ACCOUNT, ids)
     last = ctx.store.get_written(ctx.scope, _ACCOUNT, ids)
     scored = []
-    tasks = []
     for account_id in ids:
         account = accounts.get(account_id)
         if account is None:
             continue
         previous = latest.get(account_id)
-        inputs = _inputs(ctx, account, previous)
         model = ctx.health_models.for_segment(account.segment)
+        inputs = _inputs(ctx, account, previous, model)
         health = score_account(inputs, model, ctx.now)
+        if ctx.config.followups.enabled:
+            tasks = followup_tasks(inputs, health, model.followups, ctx.now)
+            opened = actions.submit("task", tasks) if tasks else 0
+            stage.add("followups_opened", opened)
+            if opened and not summary.dry_run:
+                # the new tasks are open follow-ups too: score with them, so the next run
+                # (same inputs) finds the same fingerprint and writes nothing
+                inputs = replace(inputs, open_followups=_open_followups(ctx, account_id, model))
+                health = score_account(inputs, model, ctx.now)
         scored.append(health)
         stage.add("scored")
         if health.band:
@@ -148,10 +163,6 @@ def _score_batch(
         _note_conflicts(summary, conflicts)
         if planned is not None:
             queue.add(planned, "health")
-        if ctx.config.followups.enabled:
-            tasks.extend(followup_tasks(inputs, health, model.followups, ctx.now))
-    if tasks:
-        stage.add("followups_opened", actions.submit("task", tasks))
     return scored
 
 

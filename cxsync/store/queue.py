@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -166,12 +167,17 @@ class Queues:
                     .values(**values)
                 )
 
-    def open_action_count(self, scope: str, kind: str, account_id: str) -> int:
+    def open_action_count(
+        self, scope: str, kind: str, account_id: str, since: datetime | None = None
+    ) -> int:
+        """Actions created for the account (since a moment, when given)."""
         a = t.actions.c
         q = (
             select(func.count())
             .select_from(t.actions)
             .where(a.scope == scope, a.kind == kind, a.account_id == account_id, a.status == DONE)
         )
+        if since is not None:
+            q = q.where(a.created_at >= since)
         with self._engine.connect() as conn:
             return int(conn.execute(q).scalar() or 0)

@@ -95,7 +95,7 @@ def test_new_detractor_opens_exactly_one_task(mini_crm: MiniCrm) -> None:
                 "",
                 "nps",
                 "2",
-                "delivery",
+                "decision",
                 "email",
                 "2026-11-19T09:00:00Z",
                 "Lieferung fehlt",

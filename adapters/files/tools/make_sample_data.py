@@ -302,9 +302,13 @@ def build_contacts() -> list[dict[str, str]]:
     for account_id, _name, segment, country, domain, _mood in ACCOUNTS:
         firsts, lasts = (TR_FIRST, TR_LAST) if country == "TR" else (DE_FIRST, DE_LAST)
         owner = f"owner-{1 + (int(account_id[-3:]) % 5)}"
+        used: set[tuple[str, str]] = set()
         for title in SEATS[(segment, country)]:
             serial += 1
             first, last = RNG.choice(firsts), RNG.choice(lasts)
+            while (first, last) in used:  # one person per name within a company
+                first, last = RNG.choice(firsts), RNG.choice(lasts)
+            used.add((first, last))
             if title in ENGLISH_VARIANTS and RNG.random() < 0.3:
                 title = ENGLISH_VARIANTS[title]
             modified = REFERENCE - timedelta(days=RNG.randrange(5, 400), hours=RNG.randrange(0, 12))
@@ -394,12 +398,14 @@ def add_defects(contacts: list[dict[str, str]]) -> None:
 
 
 def stages_for(title: str) -> list[str]:
-    t = title.lower()
-    if any(k in t for k in ("şantiye", "site", "bauleiter", "proje", "projekt")):
-        return SITE_STAGES
-    if any(k in t for k in ("satınalma", "procurement", "einkauf", "purchasing")):
-        return PROCUREMENT_STAGES
-    return SHARED_STAGES
+    """The journey stages of the persona cxsync reads from this title (so sample phases are
+    valid), or the stages every journey shares when the title implies no persona."""
+    from cxsync.roles import RoleTagger, load_personas
+
+    persona = RoleTagger.from_mappings().tag(title).persona
+    if persona is None:
+        return ["evaluation", "decision"]
+    return [s.key for s in load_personas()[persona].stages]
 
 
 def score_for(metric: str, mood: str) -> int:
@@ -550,7 +556,7 @@ def build_notes(contacts: list[dict[str, str]]) -> list[dict[str, object]]:
                 "email": "",
                 "metric": "",
                 "score": "",
-                "phase": RNG.choice(SHARED_STAGES),
+                "phase": RNG.choice(stages_for(contact["title"])),
                 "channel": channel,
                 "submitted_at": iso(when),
                 "comment": text,
@@ -623,7 +629,13 @@ def main() -> None:
     with (OUT / "feedback" / "field_notes.jsonl").open("w", encoding="utf-8") as fh:
         for note in build_notes(contacts):
             fh.write(json.dumps(note, ensure_ascii=False) + "\n")
-    dealers = [c for c in contacts if c["account_id"] in ("TR-010", "TR-011") and c["first_name"]]
+    dealers = [
+        c
+        for c in contacts
+        if c["account_id"] in ("TR-010", "TR-011")
+        and c["first_name"]
+        and not c["id"].startswith("C9")
+    ]
     survey = []
     for i, contact in enumerate(dealers):
         survey.append(
@@ -633,7 +645,7 @@ def main() -> None:
                 "email": "",
                 "metric": "nps",
                 "score": str(RNG.choice((4, 6, 8, 9, 10))),
-                "phase": "purchase",
+                "phase": RNG.choice(stages_for(contact["title"])),
                 "channel": "sms",
                 "submitted_at": (REFERENCE - timedelta(days=RNG.randrange(1, 60))).strftime(
                     "%d.%m.%Y %H:%M"
