@@ -41,7 +41,7 @@ def _task(
         body=body,
         due=(now + timedelta(days=rules.due_days)).date(),
         priority=priority,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _response_body(inputs: AccountInput, r: Feedback) -> str:

@@ -46,7 +46,7 @@ def _mean(
         if r.metric is metric and r.score is not None
     ]
     total = sum(w for _, w in scored)
-    return None if total <= 0 else sum(s * w for s, w in scored) / total  # type: ignore[operator]
+    return None if total <= 0 else sum(s * w for s, w in scored) / total
 
 
 def _scaled(value: float | None, metric: Metric) -> float | None:
