@@ -1,0 +1,7 @@
+"""The shared adapter contract, run against the Salesforce emulator."""
+
+from cxsync.testing.contract import AdapterContractSuite
+
+
+class TestSalesforceContract(AdapterContractSuite):
+    pass
