@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from cxsync.adapter import Adapter, Capability
+from cxsync.engine.checkpoints import checkpoint
 from cxsync.engine.summary import RunSummary
 from cxsync.errors import RetriableError
 from cxsync.models import ActivityNote, FollowUpTask, WriteResult
@@ -100,6 +101,7 @@ class ActionRunner:
             )
             self._summary.writes[f"{kind}s_failed"] += len(items)
             return
+        checkpoint(f"{kind}s_sent")  # created in the CRM, not yet marked done in the store
         done = {i.key: r.external_id for i, r in zip(items, results, strict=True) if r.ok}
         failed = {i.key: None for i, r in zip(items, results, strict=True) if not r.ok}
         if done:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from cxsync.adapter import Adapter
+from cxsync.engine.checkpoints import checkpoint
 from cxsync.engine.planner import PlannedChange
 from cxsync.engine.summary import RunSummary
 from cxsync.errors import FatalError, RetriableError
@@ -92,6 +93,7 @@ class WriteQueue:
                 [WriteResult(record_id=c.record_id, ok=False, error=str(exc)) for c in changes],
             )
             raise
+        checkpoint("fields_sent")  # the CRM has the values; the store does not know yet
         if len(results) != len(changes):
             raise RuntimeError(
                 f"adapter returned {len(results)} results for {len(changes)} changes"
