@@ -100,27 +100,26 @@ def _print(result: object) -> None:
         "band",
         "trend",
         "NPS",
-        "buying-role coverage",
-        "top drivers",
+        "role coverage",
+        "weakest drivers",
         title="account health (lowest first)",
         title_justify="left",
     )
     for a in result.accounts:
         coverage = a.get("coverage") or {}
-        cov = (
-            " ".join(f"{k}:{v}" for k, v in coverage.items())
-            if isinstance(coverage, dict)
-            else str(coverage)
-        )
-        drivers = "; ".join(d.get("note") or d.get("measure", "") for d in a["drivers"][:2])
+        short = {
+            "decision_maker": "DM",
+            "approver": "APP",
+            "influencer": "INF",
+            "requester": "REQ",
+            "end_user": "EU",
+        }
+        cov = " ".join(f"{short.get(k, k)} {v}" for k, v in coverage.items())
+        weakest = [d for d in a["drivers"] if d.get("effective_weight")][:2]
+        drivers = "; ".join(d.get("note", "") for d in weakest)
+        nps = "" if a["account_nps"] is None else f"{a['account_nps']:+.0f}"
         table.add_row(
-            str(a["name"]),
-            str(a["score"]),
-            str(a["band"]),
-            str(a["trend"]),
-            str(a["account_nps"]),
-            cov,
-            drivers,
+            str(a["name"]), str(a["score"]), str(a["band"]), str(a["trend"]), nps, cov, drivers
         )
     out_console.print(table)
     w = s.writes

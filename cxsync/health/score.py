@@ -155,7 +155,8 @@ def score_account(inputs: AccountInput, model: HealthModel, now: datetime) -> Ac
     sample = min(1.0, responses / model.full_sample)
     confidence = round(100 * present_weight * sample) if voiced else 0
     missing = [m for m in MEASURES if share[m] > 0 and m not in present]
-    drivers.sort(key=lambda d: d.contribution - d.effective_weight * 50)  # weakest first
+    # weakest first: what pulls the score down is what a person wants to read first
+    drivers.sort(key=lambda d: (d.normalized is None, d.normalized or 0.0))
     return AccountHealth(
         account_id=inputs.account_id,
         name=inputs.name,
