@@ -7,16 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cxsync_salesforce import SalesforceAdapter, SalesforceAdapterFactory
+import responses
+from cxsync_salesforce import SalesforceAdapter
 from cxsync_salesforce.testing import (
     EmulatorResponse,
     SalesforceEmulator,
-    emulator_settings,
+    emulator_adapter,
     install_cx_fields,
     mock_emulator,
 )
 
-from cxsync.adapter import AdapterContext
 from cxsync.models import ObjectType
 from cxsync.schema import load_field_map
 from cxsync.testing.harness import Fault
@@ -35,9 +35,8 @@ _CONTACT_KEYS = {
 def make_adapter(
     emulator: SalesforceEmulator, tmp_path: Path, **overrides: Any
 ) -> SalesforceAdapter:
-    settings = {**emulator_settings(), **overrides}
-    context = AdapterContext(field_map=load_field_map("salesforce"), work_dir=tmp_path)
-    return SalesforceAdapterFactory().create(settings, context)
+    """An adapter over the in-process emulator, with the harness's fixed session."""
+    return emulator_adapter(emulator, tmp_path, session_id="EMU", **overrides)
 
 
 class SalesforceHarness:
@@ -108,11 +107,26 @@ class SalesforceHarness:
 
 
 @pytest.fixture
-def emulator() -> Iterator[SalesforceEmulator]:
+def emulator_mock() -> Iterator[tuple[SalesforceEmulator, responses.RequestsMock]]:
     emu = SalesforceEmulator(page_size=200)
     install_cx_fields(emu)
-    with mock_emulator(emu):
-        yield emu
+    with mock_emulator(emu) as mock:
+        yield emu, mock
+
+
+@pytest.fixture
+def emulator(
+    emulator_mock: tuple[SalesforceEmulator, responses.RequestsMock],
+) -> SalesforceEmulator:
+    return emulator_mock[0]
+
+
+@pytest.fixture
+def http_mock(
+    emulator_mock: tuple[SalesforceEmulator, responses.RequestsMock],
+) -> responses.RequestsMock:
+    """The strict mock the emulator is mounted on (add login endpoints to it)."""
+    return emulator_mock[1]
 
 
 @pytest.fixture

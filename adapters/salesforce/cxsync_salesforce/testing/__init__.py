@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from cxsync.adapter import AdapterContext
 from cxsync.models import ObjectType
 from cxsync.schema import FieldType, load_field_map
+from cxsync_salesforce.adapter import SalesforceAdapter, SalesforceAdapterFactory
 from cxsync_salesforce.testing.emulator import EmulatorResponse, SalesforceEmulator
 from cxsync_salesforce.testing.serve import (
     IN_PROCESS_URL,
@@ -30,6 +33,7 @@ __all__ = [
     "IN_PROCESS_URL",
     "EmulatorResponse",
     "SalesforceEmulator",
+    "emulator_adapter",
     "emulator_settings",
     "install_cx_fields",
     "mock_emulator",
@@ -68,6 +72,16 @@ def emulator_settings(base_url: str = IN_PROCESS_URL, session_id: str = "EMU") -
         "backoff_max_seconds": 0.05,
         "max_attempts": 3,
     }
+
+
+def emulator_adapter(
+    emulator: SalesforceEmulator, work_dir: Path, base_url: str = IN_PROCESS_URL, **overrides: Any
+) -> SalesforceAdapter:
+    """A connected adapter over ``emulator`` (mounted in-process or served at ``base_url``)."""
+    merged = {**emulator_settings(base_url, emulator.session_id), **overrides}
+    settings = {k: v for k, v in merged.items() if v is not None}
+    context = AdapterContext(field_map=load_field_map("salesforce"), work_dir=work_dir)
+    return SalesforceAdapterFactory().create(settings, context)
 
 
 def _stamp(row: dict[str, Any]) -> datetime | None:
