@@ -58,7 +58,7 @@ def test_canary_password_never_leaks(mini_crm: MiniCrm, tmp_path: Path) -> None:
             assert proc.returncode in (0, 9), proc.stderr[-2000:]
             outputs += [proc.stdout, proc.stderr]
         bad = subprocess.run(
-            base + ["sync"],
+            [*base, "sync"],
             capture_output=True,
             text=True,
             timeout=60,
