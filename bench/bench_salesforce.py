@@ -1,0 +1,95 @@
+"""Salesforce adapter benchmark: API calls a first sync and a re-sync cost, on the emulator.
+
+Run: ``python -m bench.bench_salesforce``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+
+from cxsync.models import Contact, FieldChange, ObjectType
+from cxsync_salesforce.testing import (
+    SalesforceEmulator,
+    emulator_adapter,
+    install_cx_fields,
+    mock_emulator,
+)
+
+PAGE_LIMIT = 2000
+COLLECTION_LIMIT = 200
+
+
+def _seed(emulator: SalesforceEmulator, contacts: int) -> int:
+    accounts = max(contacts // 10, 1)
+    account_ids = emulator.seed_accounts(
+        [{"Name": f"Bayi {i}", "Industry": "Construction"} for i in range(accounts)]
+    )
+    emulator.seed_contacts(
+        [
+            {
+                "AccountId": account_ids[i % accounts],
+                "LastName": f"Kişi {i}",
+                "Email": f"kisi{i}@bayi{i % accounts}.com.tr",
+                "Title": "Satınalma Müdürü",
+            }
+            for i in range(contacts)
+        ]
+    )
+    return accounts
+
+
+def run(contacts: int = 10_000) -> dict[str, float]:
+    """Seed the emulator, run a first sync and a re-sync, and report the calls each cost."""
+    emulator = SalesforceEmulator()
+    install_cx_fields(emulator)
+    accounts = _seed(emulator, contacts)
+    with tempfile.TemporaryDirectory() as work, mock_emulator(emulator):
+        adapter = emulator_adapter(emulator, Path(work))
+        account_cursor = [p.cursor for p in adapter.stream_accounts()][-1]
+        read: list[Contact] = []
+        contact_cursor = None
+        for page in adapter.stream_contacts():
+            read.extend(page.records)
+            contact_cursor = page.cursor
+        first_read = adapter.usage().read_calls
+        changes = [
+            FieldChange(
+                object_type=ObjectType.CONTACT,
+                record_id=c.id,
+                values={"cx_email_status": "person", "cx_nps_score": 9},
+            )
+            for c in read
+        ]
+        results = adapter.apply_changes(changes)
+        first_write = adapter.usage().write_calls
+        failed = sum(not r.ok for r in results)
+        # The writes moved every written contact's SystemModstamp, so reading on from the
+        # cursor sees them once more (the echo of our own writes); a re-sync starts after it.
+        contact_cursor = [p.cursor for p in adapter.stream_contacts(contact_cursor)][-1]
+        echo_read = adapter.usage().read_calls - first_read
+        throttled = adapter.usage().throttled
+        resync = emulator_adapter(emulator, Path(work))
+        list(resync.stream_accounts(account_cursor))
+        list(resync.stream_contacts(contact_cursor))
+        resync.apply_changes([])
+        usage = resync.usage()
+    return {
+        "salesforce.first_sync.read_calls": float(first_read),
+        "salesforce.first_sync.min_read_calls": float(
+            math.ceil(accounts / PAGE_LIMIT) + math.ceil(contacts / PAGE_LIMIT)
+        ),
+        "salesforce.first_sync.write_calls": float(first_write),
+        "salesforce.first_sync.min_write_calls": float(math.ceil(contacts / COLLECTION_LIMIT)),
+        "salesforce.first_sync.failed_writes": float(failed),
+        "salesforce.first_sync.echo_read_calls": float(echo_read),
+        "salesforce.resync.read_calls": float(usage.read_calls),
+        "salesforce.resync.write_calls": float(usage.write_calls),
+        "salesforce.surfaced_429": float(throttled + usage.throttled),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
