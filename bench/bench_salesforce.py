@@ -10,13 +10,14 @@ import math
 import tempfile
 from pathlib import Path
 
-from cxsync.models import Contact, FieldChange, ObjectType
 from cxsync_salesforce.testing import (
     SalesforceEmulator,
     emulator_adapter,
     install_cx_fields,
     mock_emulator,
 )
+
+from cxsync.models import Contact, FieldChange, ObjectType
 
 PAGE_LIMIT = 2000
 COLLECTION_LIMIT = 200
