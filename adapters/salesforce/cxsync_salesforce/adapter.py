@@ -25,8 +25,10 @@ from cxsync.models import (
     WriteResult,
 )
 from cxsync.schema import FieldMap, FieldSpec, FieldType, PlanAction, SchemaPlan, SchemaStep
+from cxsync_salesforce.bulk import write_bulk
 from cxsync_salesforce.client import AnySettings, SalesforceClient
 from cxsync_salesforce.settings import SalesforceSettings, parse_settings
+from cxsync_salesforce.writes import write_collections
 
 __all__ = ["SalesforceAdapter", "SalesforceAdapterFactory"]
 
@@ -247,8 +249,6 @@ class SalesforceAdapter:
         }
 
     def apply_changes(self, changes: Sequence[FieldChange]) -> list[WriteResult]:
-        from cxsync_salesforce.writes import write_collections
-
         results: dict[int, WriteResult] = {}
         ready: list[tuple[int, dict[str, Any]]] = []
         for index, change in enumerate(changes):
@@ -258,7 +258,16 @@ class SalesforceAdapter:
                 results[index] = WriteResult(
                     record_id=change.record_id, ok=False, error=str(exc), code="UNMAPPED_FIELD"
                 )
-        results.update(write_collections(self.client, ready, self.settings.max_attempts))
+        by_type: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for index, record in ready:
+            by_type.setdefault(record["attributes"]["type"], []).append((index, record))
+        for sobject, records in by_type.items():
+            if len(records) > self.settings.bulk_threshold:
+                results.update(
+                    write_bulk(self.client, sobject, records, self.settings.bulk_poll_seconds)
+                )
+            else:
+                results.update(write_collections(self.client, records, self.settings.max_attempts))
         return [results[i] for i in range(len(changes))]
 
     # ---- tasks and notes -------------------------------------------------------------------
@@ -286,7 +295,6 @@ class SalesforceAdapter:
             created = self.client.call(
                 "create.Task",
                 lambda: sf.restful("sobjects/Task/", method="POST", json={**body, KEY_FIELD: key}),
-                write=True,
             )
         except RemoteError as exc:
             # a refused record (400) or a transient failure is this record's result; an

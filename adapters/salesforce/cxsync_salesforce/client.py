@@ -155,6 +155,12 @@ class SalesforceClient:
     # ---- accounting ------------------------------------------------------------------------
     def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last_headers = dict(response.headers)
+        # count HTTP requests against the org, not logical calls: one Bulk job is several
+        if "/services/data/" in (response.request.url or ""):
+            if response.request.method == "GET":
+                self.usage.read_calls += 1
+            else:
+                self.usage.write_calls += 1
         match = _USAGE.match(response.headers.get("Sforce-Limit-Info", ""))
         if match:
             used, total = int(match.group(1)), int(match.group(2))
@@ -178,7 +184,7 @@ class SalesforceClient:
             )
 
     # ---- calls -----------------------------------------------------------------------------
-    def call(self, endpoint: str, fn: Callable[[], T], *, write: bool = False) -> T:
+    def call(self, endpoint: str, fn: Callable[[], T]) -> T:
         """Run one API call with quota guard, bounded retries and translated errors."""
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.max_attempts),
@@ -189,7 +195,7 @@ class SalesforceClient:
         renewed = False
         while True:
             try:
-                return cast(T, retrying(self._once, endpoint, fn, write))
+                return cast(T, retrying(self._once, endpoint, fn))
             except AuthError as exc:
                 if renewed or isinstance(self.settings, SessionSettings) or exc.status != 401:
                     raise
@@ -197,12 +203,8 @@ class SalesforceClient:
                 renewed = True
                 self.sf = self._login()
 
-    def _once(self, endpoint: str, fn: Callable[[], T], write: bool) -> T:
+    def _once(self, endpoint: str, fn: Callable[[], T]) -> T:
         self._guard_quota()
-        if write:
-            self.usage.write_calls += 1
-        else:
-            self.usage.read_calls += 1
         self.usage.by_endpoint[endpoint] = self.usage.by_endpoint.get(endpoint, 0) + 1
         try:
             return fn()

@@ -27,7 +27,8 @@ class _Common(BaseModel):
     backoff_max_seconds: float = Field(30.0, ge=0)
     quota_reserve_percent: float = Field(10.0, ge=0, lt=100)
     quota_reserve_calls: int = Field(0, ge=0)
-    bulk_threshold: int = Field(10_000, ge=1)
+    bulk_threshold: int = Field(2_000, ge=1)
+    bulk_poll_seconds: float = Field(5.0, ge=0)
     integration_user_id: str | None = None
 
 

@@ -40,9 +40,7 @@ def _send(client: SalesforceClient, records: list[dict[str, Any]]) -> list[dict[
     sf = client.sf
     payload = {"allOrNone": False, "records": records}
     answer = client.call(
-        "collections.update",
-        lambda: sf.restful("composite/sobjects", method="PATCH", json=payload),
-        write=True,
+        "collections.update", lambda: sf.restful("composite/sobjects", method="PATCH", json=payload)
     )
     if not isinstance(answer, list) or len(answer) != len(records):
         raise FatalError("Collections answered with an unexpected shape")

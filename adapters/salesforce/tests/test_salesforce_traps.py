@@ -227,3 +227,24 @@ def test_bad_settings_list_every_problem(
         SalesforceAdapterFactory().create(settings, context)
     text = "; ".join(caught.value.problems)
     assert all(name in text for name in names), text
+
+
+def test_above_the_threshold_writes_go_through_bulk_with_failed_rows_reported(
+    emulator: SalesforceEmulator, tmp_path: Path
+) -> None:
+    ids = _contacts(emulator, 12)
+    emulator.reject_rows.add(ids[4])
+    emulator.lock_rows[ids[7]] = 1
+    emulator.reset_counters()
+    adapter = emulator_adapter(emulator, tmp_path, session_id="EMU", bulk_threshold=10)
+    results = adapter.apply_changes(
+        [_change(i, cx_contact_flags=["stale"], cx_nps_score=None) for i in ids]
+    )
+    assert emulator.calls["bulk_jobs"] == 1 and emulator.calls["collections_update"] == 0
+    assert [r.record_id for r in results] == ids
+    assert [i for i, r in enumerate(results) if not r.ok] == [4, 7]
+    assert results[4].code == "FIELD_CUSTOM_VALIDATION_EXCEPTION" and not results[4].retriable
+    assert results[7].code == "UNABLE_TO_LOCK_ROW" and results[7].retriable
+    assert emulator.records["Contact"][ids[0]]["CX_Contact_Flags__c"] == "stale"
+    assert emulator.records["Contact"][ids[0]]["CX_NPS_Score__c"] is None
+    assert adapter.usage().write_calls == 3  # create job, upload CSV, close

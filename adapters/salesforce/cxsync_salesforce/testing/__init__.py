@@ -71,6 +71,7 @@ def emulator_settings(base_url: str = IN_PROCESS_URL, session_id: str = "EMU") -
         "instance_url": base_url,
         "backoff_max_seconds": 0.05,
         "max_attempts": 3,
+        "bulk_poll_seconds": 0,
     }
 
 

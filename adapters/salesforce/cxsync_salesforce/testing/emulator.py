@@ -97,6 +97,9 @@ class SalesforceEmulator:
         self._seq = 0
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
         self._mutex = threading.RLock()
+        from cxsync_salesforce.testing.bulk import BulkJobs
+
+        self.bulk = BulkJobs(self)
 
     # ---- seeding and inspection ------------------------------------------------------------
     def _next_id(self, sobject: str) -> str:
@@ -176,7 +179,15 @@ class SalesforceEmulator:
         self.used += 1
         path = match.group(2).rstrip("/")
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        payload = json.loads(body) if body else None
+        raw = body.decode() if isinstance(body, bytes) else body
+        is_json = "json" in {k.lower(): v for k, v in headers.items()}.get("content-type", "json")
+        try:
+            payload = json.loads(raw) if raw and is_json else None
+        except ValueError:
+            return _error(400, "JSON_PARSER_ERROR", "the request body is not valid JSON")
+        if path.startswith("jobs/ingest"):
+            self.calls["bulk"] += 1
+            return self.bulk.route(method, path, raw, payload)
         return self._route(method, path, query, payload)
 
     def _route(

@@ -22,7 +22,9 @@ IN_PROCESS_URL = "https://emulator.salesforce.invalid"
 
 
 def _encode(response: EmulatorResponse) -> str:
-    return "" if response.body is None else json.dumps(response.body)
+    if response.body is None:
+        return ""
+    return response.body if isinstance(response.body, str) else json.dumps(response.body)
 
 
 @contextmanager
