@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from simple_salesforce.format import format_soql
 
 from cxsync.adapter import AdapterContext, ApiUsage, Capability, ConnectionInfo
-from cxsync.errors import ConfigError, FatalError, MappingError, RemoteError, RetriableError
+from cxsync.errors import ConfigError, MappingError, RemoteError, RetriableError
 from cxsync.models import (
     Account,
     ActivityNote,
@@ -24,7 +24,8 @@ from cxsync.models import (
     Page,
     WriteResult,
 )
-from cxsync.schema import FieldMap, FieldSpec, FieldType, PlanAction, SchemaPlan, SchemaStep
+from cxsync.schema import FieldMap, FieldSpec, FieldType, SchemaPlan
+from cxsync_salesforce import schema
 from cxsync_salesforce.bulk import write_bulk
 from cxsync_salesforce.client import AnySettings, SalesforceClient
 from cxsync_salesforce.settings import SalesforceSettings, parse_settings
@@ -38,17 +39,6 @@ COLLECTION_SIZE = 200
 _SOBJECT = {ObjectType.ACCOUNT: "Account", ObjectType.CONTACT: "Contact"}
 _ACCOUNT_FIELDS = ["Id", "Name", "OwnerId", "Industry", "AnnualRevenue", "BillingCountry"]
 _CONTACT_FIELDS = ["Id", "AccountId", "Email", "FirstName", "LastName", "Title", "OwnerId"]
-_RETRIABLE_CODES = {"UNABLE_TO_LOCK_ROW"}
-_SF_TYPES = {
-    FieldType.NUMBER: "double",
-    FieldType.TEXT: "string",
-    FieldType.LONG_TEXT: "textarea",
-    FieldType.PICKLIST: "picklist",
-    FieldType.MULTIPICKLIST: "multipicklist",
-    FieldType.DATE: "date",
-    FieldType.DATETIME: "datetime",
-    FieldType.CHECKBOX: "boolean",
-}
 _CAPABILITIES = frozenset(
     {
         Capability.READ,
@@ -57,6 +47,7 @@ _CAPABILITIES = frozenset(
         Capability.TASKS,
         Capability.NOTES,
         Capability.DETECT_DELETES,
+        Capability.SCHEMA,
     }
 )
 
@@ -353,45 +344,16 @@ class SalesforceAdapter:
 
     # ---- schema ----------------------------------------------------------------------------
     def plan_schema(self, fields: Sequence[FieldSpec]) -> SchemaPlan:
-        """Compare the fields against describe (reads only)."""
-        steps = []
-        for spec in fields:
-            sobject = _SOBJECT[spec.object]
-            try:
-                vendor = self.field_map.vendor(spec.object, spec.name)
-            except MappingError:
-                continue
-            sf_type = getattr(self.client.sf, sobject)
-            described = self.client.call(f"describe.{sobject}", sf_type.describe)
-            held = {f["name"]: f.get("type") for f in described["fields"]}
-            if vendor not in held:
-                steps.append(
-                    SchemaStep(
-                        action=PlanAction.CREATE,
-                        object=sobject,
-                        name=vendor,
-                        detail=f"{spec.type.value}, or not visible (FLS)",
-                    )
-                )
-            elif held[vendor] != _SF_TYPES[spec.type]:
-                steps.append(
-                    SchemaStep(
-                        action=PlanAction.CONFLICT,
-                        object=sobject,
-                        name=vendor,
-                        detail=f"exists as {held[vendor]}, wanted {spec.type.value}",
-                    )
-                )
-            else:
-                steps.append(SchemaStep(action=PlanAction.OK, object=sobject, name=vendor))
-        return SchemaPlan(crm=self.name, steps=tuple(steps))
+        """Compare the fields with what the integration user sees (reads only)."""
+        return schema.plan(self.client, self.field_map, fields)
 
     def apply_schema(self, plan: SchemaPlan) -> SchemaPlan:
-        """Not available yet: create the fields and permission set as the README describes."""
-        raise FatalError(
-            "installing fields through the Metadata API is not implemented in this version; "
-            "create them as listed by `cxsync install --plan` (see the adapter README)"
+        """Create missing fields, grant FLS through ``CXSync_Integration`` and assign it."""
+        applied = schema.apply_plan(
+            self.client, self.field_map, plan, self.settings.integration_user_id
         )
+        self._visible.clear()  # new fields became visible
+        return applied
 
 
 class SalesforceAdapterFactory:

@@ -62,7 +62,9 @@ def translate(exc: Exception, retry_after: float | None = None) -> RemoteError:
     if isinstance(exc, requests.RequestException):
         return RetriableError(f"transport failure: {type(exc).__name__}")
     if not isinstance(exc, sfexc.SalesforceError):
-        return FatalError(f"unexpected failure: {type(exc).__name__}")
+        # Bulk 2.0 and the Metadata API raise plain exceptions whose text is the server's
+        # error list (component names and codes, never credentials)
+        return FatalError(f"{type(exc).__name__}: {str(exc).strip()[:500]}")
     code, message = _first_error(exc.content)
     status = exc.status
     kw: dict[str, Any] = {"status": status, "code": code}
@@ -148,6 +150,22 @@ class SalesforceClient:
         if parts.scheme == "http":
             self.session.mount(f"https://{parts.netloc}", SchemeRewriteAdapter())
 
+    def metadata_api(self) -> Any:
+        """simple-salesforce's zeep-based Metadata API client, on the same transport.
+
+        zeep builds its own requests.Session, so the response hook (usage accounting) and
+        the loopback scheme rewrite are installed there too.
+        """
+        md = self.sf.mdapi
+        zeep_session = md._client.transport.session
+        if zeep_session is not self.session:
+            for prefix, adapter in self.session.adapters.items():
+                if isinstance(adapter, SchemeRewriteAdapter):
+                    zeep_session.mount(prefix, SchemeRewriteAdapter())
+            if self._observe not in zeep_session.hooks["response"]:
+                zeep_session.hooks["response"].append(self._observe)
+        return md
+
     @property
     def endpoint(self) -> str:
         return f"https://{self.sf.sf_instance}"
@@ -156,7 +174,7 @@ class SalesforceClient:
     def _observe(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last_headers = dict(response.headers)
         # count HTTP requests against the org, not logical calls: one Bulk job is several
-        if "/services/data/" in (response.request.url or ""):
+        if "/services/" in (response.request.url or ""):
             if response.request.method == "GET":
                 self.usage.read_calls += 1
             else:

@@ -24,7 +24,13 @@ __all__ = ["EmulatorResponse", "SalesforceEmulator"]
 
 PAGE_LIMIT = 2000
 COLLECTION_LIMIT = 200
-_PREFIX = {"Account": "001", "Contact": "003", "Task": "00T"}
+_PREFIX = {
+    "Account": "001",
+    "Contact": "003",
+    "Task": "00T",
+    "PermissionSet": "0PS",
+    "PermissionSetAssignment": "0Pa",
+}
 _STANDARD = {
     "Account": {"Id", "Name", "OwnerId", "Industry", "AnnualRevenue", "BillingCountry"},
     "Contact": {"Id", "AccountId", "Email", "FirstName", "LastName", "Title", "OwnerId"},
@@ -42,6 +48,8 @@ _STANDARD = {
         "TaskSubtype",
     },
 }
+_STANDARD["PermissionSet"] = {"Id", "Name"}
+_STANDARD["PermissionSetAssignment"] = {"Id", "PermissionSetId", "AssigneeId"}
 _SYSTEM = {"SystemModstamp", "IsDeleted", "LastModifiedDate"}
 
 
@@ -86,8 +94,11 @@ class SalesforceEmulator:
         self.page_size = min(page_size, PAGE_LIMIT)
         self.session_id = session_id
         self.records: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in _PREFIX}
-        self.custom_fields: dict[str, dict[str, str]] = {"Account": {}, "Contact": {}, "Task": {}}
+        self.custom_fields: dict[str, dict[str, str]] = {t: {} for t in _PREFIX}
         self.granted: set[tuple[str, str]] = set()
+        self.permission_sets: dict[str, set[tuple[str, str]]] = {}
+        self.permission_set_ids: dict[str, str] = {}
+        self.integration_user_id = "005EMU000000000001"
         self.calls: Counter[str] = Counter()
         self.faults: list[EmulatorResponse] = []
         self.sticky_fault: EmulatorResponse | None = None
@@ -164,6 +175,12 @@ class SalesforceEmulator:
         self, method: str, url: str, headers: dict[str, str], body: bytes | str | None
     ) -> EmulatorResponse:
         parts = urlsplit(url)
+        if re.match(r"^/services/Soap/m/\d+\.\d/?$", parts.path):
+            from cxsync_salesforce.testing.soap import handle_soap
+
+            if self.sticky_fault is not None:
+                return self.sticky_fault
+            return handle_soap(self, body)
         match = re.match(r"^/services/data/v(\d+\.\d)/(.*)$", parts.path)
         if not match:
             return _error(404, "NOT_FOUND", f"no resource at {parts.path}")
@@ -309,7 +326,18 @@ class SalesforceEmulator:
         if key and any(r.get(key_field) == key for r in self.records[sobject].values()):
             return _error(400, "DUPLICATE_VALUE", f"duplicate value found: {key_field}")
         rid = self.insert(sobject, dict(values))
+        self.refresh_grants()
         return EmulatorResponse(201, {"id": rid, "success": True, "errors": []})
+
+    def refresh_grants(self) -> None:
+        """FLS from permission sets assigned to the integration user takes effect."""
+        names = {v: k for k, v in self.permission_set_ids.items()}
+        for assignment in self.records["PermissionSetAssignment"].values():
+            if assignment.get("AssigneeId") == self.integration_user_id:
+                name = names.get(str(assignment.get("PermissionSetId")))
+                for sobject, field_name in self.permission_sets.get(name or "", set()):
+                    if field_name in self.custom_fields.get(sobject, {}):
+                        self.granted.add((sobject, field_name))
 
     def _collections_update(self, payload: Any) -> EmulatorResponse:
         records = (payload or {}).get("records")
