@@ -28,7 +28,7 @@ from cxsync.schema import FieldMap, FieldSpec, FieldType, SchemaPlan
 from cxsync_salesforce import schema
 from cxsync_salesforce.bulk import write_bulk
 from cxsync_salesforce.client import AnySettings, SalesforceClient
-from cxsync_salesforce.settings import SalesforceSettings, parse_settings
+from cxsync_salesforce.settings import SalesforceSettingsModel, parse_settings
 from cxsync_salesforce.writes import write_collections
 
 __all__ = ["SalesforceAdapter", "SalesforceAdapterFactory"]
@@ -361,7 +361,7 @@ class SalesforceAdapterFactory:
 
     name = "salesforce"
     capabilities = _CAPABILITIES
-    settings_model: type[BaseModel] = BaseModel
+    settings_model: type[BaseModel] = SalesforceSettingsModel
 
     def create(self, settings: Mapping[str, Any], context: AdapterContext) -> SalesforceAdapter:
         try:
@@ -373,6 +373,3 @@ class SalesforceAdapterFactory:
             ]
             raise ConfigError("invalid [adapter.salesforce] settings", problems) from exc
         return SalesforceAdapter(parsed, context.field_map, context.transport)
-
-
-_ = SalesforceSettings

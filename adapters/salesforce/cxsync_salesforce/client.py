@@ -39,6 +39,18 @@ AnySettings = PasswordSettings | JwtSettings | ClientCredentialsSettings | Sessi
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
+class _TimeoutSession(requests.Session):
+    """simple-salesforce sets no timeout anywhere; a hung server must not hang the run."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
 class SchemeRewriteAdapter(HTTPAdapter):
     """Sends simple-salesforce's hard-coded ``https://`` requests over plain http (loopback)."""
 
@@ -97,7 +109,7 @@ class SalesforceClient:
 
     def __init__(self, settings: AnySettings, transport: Any = None) -> None:
         self.settings = settings
-        self.session: requests.Session = transport or requests.Session()
+        self.session: requests.Session = transport or _TimeoutSession(settings.timeout_seconds)
         self.usage = ApiUsage()
         self._last_headers: dict[str, str] = {}
         self.session.hooks["response"].append(self._observe)

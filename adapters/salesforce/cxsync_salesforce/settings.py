@@ -5,13 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SecretStr,
+    TypeAdapter,
+    model_validator,
+)
 
 __all__ = [
     "ClientCredentialsSettings",
     "JwtSettings",
     "PasswordSettings",
     "SalesforceSettings",
+    "SalesforceSettingsModel",
     "SessionSettings",
     "parse_settings",
 ]
@@ -20,7 +29,8 @@ __all__ = [
 class _Common(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    domain: Literal["login", "test"] = "login"
+    #: "login", "test" (sandbox) or a My Domain prefix such as "acme.my"
+    domain: str = Field("login", pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
     api_version: str = Field("59.0", pattern=r"^\d{2,3}\.0$")
     timeout_seconds: float = Field(60.0, gt=0)
     max_attempts: int = Field(5, ge=1, le=10)
@@ -64,6 +74,13 @@ class ClientCredentialsSettings(_Common):
     consumer_key: str
     consumer_secret: SecretStr
 
+    @model_validator(mode="after")
+    def _my_domain(self) -> ClientCredentialsSettings:
+        # the token endpoint for this flow is the org's My Domain, never login/test
+        if self.domain in ("login", "test"):
+            raise ValueError('client_credentials needs the My Domain as domain, e.g. "acme.my"')
+        return self
+
 
 class SessionSettings(_Common):
     """An existing session id and instance URL; it cannot be renewed when it expires.
@@ -81,6 +98,12 @@ SalesforceSettings = Annotated[
     PasswordSettings | JwtSettings | ClientCredentialsSettings | SessionSettings,
     Field(discriminator="flow"),
 ]
+
+
+class SalesforceSettingsModel(RootModel[SalesforceSettings]):
+    """The settings as one pydantic model (the factory's ``settings_model``)."""
+
+
 _ADAPTER: TypeAdapter[SalesforceSettings] = TypeAdapter(SalesforceSettings)
 
 

@@ -146,3 +146,31 @@ def test_session_flow_is_never_renewed(
     emulator.session_id = "ROTATED"
     with pytest.raises(AuthError):
         adapter.check()
+
+
+def test_client_credentials_post_the_app_secret_to_the_token_endpoint(
+    emulator: SalesforceEmulator, http_mock: responses.RequestsMock, tmp_path: Path
+) -> None:
+    forms: list[dict[str, list[str]]] = []
+
+    def token(request: PreparedRequest) -> tuple[int, dict[str, str], str]:
+        forms.append(parse_qs(str(request.body)))
+        body = f'{{"access_token": "{emulator.session_id}", "instance_url": "{IN_PROCESS_URL}"}}'
+        return 200, {"Content-Type": "application/json"}, body
+
+    http_mock.add_callback(
+        "POST", "https://acme.my.salesforce.com/services/oauth2/token", callback=token
+    )
+    adapter = emulator_adapter(
+        emulator,
+        tmp_path,
+        flow="client_credentials",
+        consumer_key="3MVG9-app",
+        consumer_secret="s3cr3t",
+        domain="acme.my",
+        session_id=None,
+        instance_url=None,
+    )
+    adapter.check()
+    assert forms[0]["grant_type"] == ["client_credentials"]
+    assert "s3cr3t" not in repr(adapter)

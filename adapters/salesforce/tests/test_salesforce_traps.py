@@ -211,8 +211,18 @@ def test_an_unexpected_url_fails_the_strict_mock(emulator: SalesforceEmulator) -
         ({"flow": "jwt", "username": "u", "consumer_key": "k"}, ["private_key"]),
         ({"flow": "session", "session_id": "s", "instance_url": "ftp://x"}, ["instance_url"]),
         ({"flow": "oauth"}, ["flow"]),
+        (
+            {"flow": "client_credentials", "consumer_key": "k", "consumer_secret": "s"},
+            ["My Domain"],
+        ),
     ],
-    ids=["password-missing-both", "jwt-without-key", "session-bad-url", "unknown-flow"],
+    ids=[
+        "password-missing-both",
+        "jwt-without-key",
+        "session-bad-url",
+        "unknown-flow",
+        "client-credentials-on-login",
+    ],
 )
 def test_bad_settings_list_every_problem(
     tmp_path: Path, settings: dict[str, object], names: list[str]
