@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from simple_salesforce.format import format_soql
 
 from cxsync.adapter import AdapterContext, ApiUsage, Capability, ConnectionInfo
-from cxsync.errors import ConfigError, MappingError, RemoteError, RetriableError
+from cxsync.errors import ConfigError, MappingError
 from cxsync.models import (
     Account,
     ActivityNote,
@@ -29,7 +29,7 @@ from cxsync_salesforce import schema
 from cxsync_salesforce.bulk import write_bulk
 from cxsync_salesforce.client import AnySettings, SalesforceClient
 from cxsync_salesforce.settings import SalesforceSettingsModel, parse_settings
-from cxsync_salesforce.writes import write_collections
+from cxsync_salesforce.writes import create_collections, write_collections
 
 __all__ = ["SalesforceAdapter", "SalesforceAdapterFactory"]
 
@@ -278,69 +278,63 @@ class SalesforceAdapter:
     def existing_note_keys(self, keys: Sequence[str]) -> set[str]:
         return self._existing_keys(keys)
 
-    def _create(self, key: str, body: dict[str, Any], existing: set[str]) -> WriteResult:
-        if key in existing:
-            return WriteResult(record_id=key, ok=True, code="ALREADY_EXISTS")
-        sf = self.client.sf
-        try:
-            created = self.client.call(
-                "create.Task",
-                lambda: sf.restful("sobjects/Task/", method="POST", json={**body, KEY_FIELD: key}),
-            )
-        except RemoteError as exc:
-            # a refused record (400) or a transient failure is this record's result; an
-            # auth, quota or other fatal error stops the run
-            if not isinstance(exc, RetriableError) and exc.status != 400:
-                raise
-            return WriteResult(
-                record_id=key,
-                ok=False,
-                error=f"{key}: {exc}",
-                code=exc.code,
-                retriable=isinstance(exc, RetriableError),
-            )
-        return WriteResult(record_id=key, ok=True, external_id=str((created or {}).get("id")))
+    def _create(self, items: list[tuple[str, dict[str, Any]]]) -> list[WriteResult]:
+        """Create Tasks whose key is not in the CRM yet; one result per item, in order."""
+        existing = self._existing_keys([key for key, _ in items])
+        # unset lookups are left out rather than sent as null (Salesforce fills OwnerId)
+        fresh = [
+            {**{k: v for k, v in body.items() if v is not None}, KEY_FIELD: key}
+            for key, body in items
+            if key not in existing
+        ]
+        created = iter(create_collections(self.client, "Task", KEY_FIELD, fresh))
+        return [
+            WriteResult(record_id=key, ok=True, code="ALREADY_EXISTS")
+            if key in existing
+            else next(created)
+            for key, _ in items
+        ]
 
     def create_tasks(self, tasks: Sequence[FollowUpTask]) -> list[WriteResult]:
-        existing = self._existing_keys([t.key for t in tasks])
-        return [
-            self._create(
-                t.key,
-                {
-                    "WhoId": t.contact_id,
-                    "WhatId": t.account_id,
-                    "OwnerId": t.owner_id,
-                    "Subject": t.subject[:255],
-                    "Description": t.body,
-                    "ActivityDate": t.due.isoformat(),
-                    "Priority": t.priority.capitalize(),
-                    "Status": "Not Started",
-                },
-                existing,
-            )
-            for t in tasks
-        ]
+        return self._create(
+            [
+                (
+                    t.key,
+                    {
+                        "WhoId": t.contact_id,
+                        "WhatId": t.account_id,
+                        "OwnerId": t.owner_id,
+                        "Subject": t.subject[:255],
+                        "Description": t.body,
+                        "ActivityDate": t.due.isoformat(),
+                        "Priority": t.priority.capitalize(),
+                        "Status": "Not Started",
+                    },
+                )
+                for t in tasks
+            ]
+        )
 
     def create_notes(self, notes: Sequence[ActivityNote]) -> list[WriteResult]:
         """Field notes become completed Tasks (Type Call or Visit) on contact and account."""
-        existing = self._existing_keys([n.key for n in notes])
-        return [
-            self._create(
-                n.key,
-                {
-                    "WhoId": n.contact_id,
-                    "WhatId": n.account_id,
-                    "OwnerId": n.owner_id,
-                    "Subject": f"Field note ({n.channel.value})",
-                    "Description": n.body,
-                    "ActivityDate": n.occurred_at.date().isoformat(),
-                    "Status": "Completed",
-                    "Type": "Call" if n.channel.value == "call" else "Visit",
-                },
-                existing,
-            )
-            for n in notes
-        ]
+        return self._create(
+            [
+                (
+                    n.key,
+                    {
+                        "WhoId": n.contact_id,
+                        "WhatId": n.account_id,
+                        "OwnerId": n.owner_id,
+                        "Subject": f"Field note ({n.channel.value})",
+                        "Description": n.body,
+                        "ActivityDate": n.occurred_at.date().isoformat(),
+                        "Status": "Completed",
+                        "Type": "Call" if n.channel.value == "call" else "Visit",
+                    },
+                )
+                for n in notes
+            ]
+        )
 
     # ---- schema ----------------------------------------------------------------------------
     def plan_schema(self, fields: Sequence[FieldSpec]) -> SchemaPlan:

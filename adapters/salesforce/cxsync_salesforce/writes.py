@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import random
 import time
+from functools import partial
 from typing import Any
 
 from cxsync.errors import FatalError, RetriableError
 from cxsync.models import WriteResult
 from cxsync_salesforce.client import SalesforceClient
 
-__all__ = ["write_collections"]
+__all__ = ["create_collections", "write_collections"]
 
 logger = logging.getLogger(__name__)
 COLLECTION_SIZE = 200
@@ -82,4 +83,49 @@ def write_collections(
             logger.info("%d records locked; retrying them (attempt %d)", len(locked), attempt)
             time.sleep(min(0.05 * 2**attempt, 2.0) * random.uniform(0.5, 1.0))
             pending = locked
+    return results
+
+
+def create_collections(
+    client: SalesforceClient, sobject: str, key_field: str, items: list[dict[str, Any]]
+) -> list[WriteResult]:
+    """Create records (each carrying its ``key_field``) 200 per POST; one result each.
+
+    A key that turns out to exist already (``DUPLICATE_VALUE``: created by an earlier,
+    interrupted run) counts as done, which keeps creation exactly-once.
+    """
+    results: list[WriteResult] = []
+    sf = client.sf
+    for start in range(0, len(items), COLLECTION_SIZE):
+        chunk = items[start : start + COLLECTION_SIZE]
+        records = [{"attributes": {"type": sobject}, **item} for item in chunk]
+        payload = {"allOrNone": False, "records": records}
+        try:
+            answers = client.call(
+                f"collections.create.{sobject}",
+                partial(sf.restful, "composite/sobjects", method="POST", json=payload),
+            )
+        except RetriableError as exc:
+            results.extend(
+                WriteResult(
+                    record_id=str(i[key_field]),
+                    ok=False,
+                    error=str(exc),
+                    code=exc.code,
+                    retriable=True,
+                )
+                for i in chunk
+            )
+            continue
+        if not isinstance(answers, list) or len(answers) != len(chunk):
+            raise FatalError("Collections answered with an unexpected shape")
+        for item, answer in zip(chunk, answers, strict=True):
+            key = str(item[key_field])
+            code = ((answer.get("errors") or [{}])[0]).get("statusCode")
+            if answer.get("success"):
+                results.append(WriteResult(record_id=key, ok=True, external_id=answer.get("id")))
+            elif code == "DUPLICATE_VALUE":
+                results.append(WriteResult(record_id=key, ok=True, code="ALREADY_EXISTS"))
+            else:
+                results.append(_result({"id": key}, answer))
     return results

@@ -258,3 +258,31 @@ def test_above_the_threshold_writes_go_through_bulk_with_failed_rows_reported(
     assert emulator.records["Contact"][ids[0]]["CX_Contact_Flags__c"] == "stale"
     assert emulator.records["Contact"][ids[0]]["CX_NPS_Score__c"] is None
     assert adapter.usage().write_calls == 3  # create job, upload CSV, close
+
+
+def test_tasks_are_created_200_a_call_and_a_refused_one_fails_alone(
+    emulator: SalesforceEmulator, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from cxsync.models import FollowUpTask
+
+    (account,) = emulator.seed_accounts([{"Name": "Bayi"}])
+    tasks = [
+        FollowUpTask(
+            key=f"k{i}",
+            account_id=account,
+            subject=f"NPS {i}",
+            body="…",
+            due=date(2026, 2, 1),
+            owner_id="not-a-user" if i == 3 else None,
+        )
+        for i in range(250)
+    ]
+    adapter = make_adapter(emulator, tmp_path)
+    emulator.reset_counters()
+    results = adapter.create_tasks(tasks)
+    assert emulator.calls["collections_create"] == 2
+    assert [r.record_id for r in results] == [t.key for t in tasks]
+    assert [r.ok for r in results].count(False) == 1 and not results[3].ok
+    assert adapter.create_tasks(tasks[:5])[4].code == "ALREADY_EXISTS"

@@ -216,6 +216,9 @@ class SalesforceEmulator:
         if method == "GET" and path.startswith("query/"):
             self.calls["query_more"] += 1
             return self._query_more(path.split("/", 1)[1])
+        if method == "POST" and path == "composite/sobjects":
+            self.calls["collections_create"] += 1
+            return self._collections_create(payload)
         if method == "PATCH" and path == "composite/sobjects":
             self.calls["collections_update"] += 1
             return self._collections_update(payload)
@@ -321,6 +324,11 @@ class SalesforceEmulator:
         bad = self._check_fields(sobject, values)
         if bad:
             return _error(400, "INVALID_FIELD", f"No such column '{bad}' on sobject {sobject}")
+        bad_ref = self._bad_reference(values)
+        if bad_ref:
+            return _error(
+                400, "INVALID_CROSS_REFERENCE_KEY", f"invalid cross reference id: {bad_ref}"
+            )
         key_field = "CX_Followup_Key__c"
         key = values.get(key_field)
         if key and any(r.get(key_field) == key for r in self.records[sobject].values()):
@@ -350,6 +358,48 @@ class SalesforceEmulator:
                 "record limit reached. cannot submit more than 200 records into this call",
             )
         return EmulatorResponse(200, [self._update_one(r) for r in records])
+
+    def _bad_reference(self, values: dict[str, Any]) -> str | None:
+        """Lookups must point at records of the right kind (users are 005… ids)."""
+        owner = values.get("OwnerId")
+        if owner is not None and not str(owner).startswith("005"):
+            return "OwnerId"
+        for name, sobject in (
+            ("WhoId", "Contact"),
+            ("WhatId", "Account"),
+            ("AccountId", "Account"),
+        ):
+            ref = values.get(name)
+            if ref is not None and ref not in self.records[sobject]:
+                return name
+        return None
+
+    def _collections_create(self, payload: Any) -> EmulatorResponse:
+        records = (payload or {}).get("records")
+        if not isinstance(records, list) or len(records) > COLLECTION_LIMIT:
+            return _error(400, "INVALID_BATCH_SIZE", "between 1 and 200 records are required")
+        out = []
+        for record in records:
+            sobject = (record.get("attributes") or {}).get("type", "")
+            values = {k: v for k, v in record.items() if k != "attributes"}
+            answer = self._create(sobject, values)
+            if answer.status == 201:
+                out.append(answer.body)
+            else:
+                err = answer.body[0]
+                out.append(
+                    {
+                        "success": False,
+                        "errors": [
+                            {
+                                "statusCode": err["errorCode"],
+                                "message": err["message"],
+                                "fields": [],
+                            }
+                        ],
+                    }
+                )
+        return EmulatorResponse(200, out)
 
     def _update_one(self, record: dict[str, Any]) -> dict[str, Any]:
         rid = record.get("id") or record.get("Id")
