@@ -7,7 +7,8 @@ import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cxsync_salesforce.testing.emulator import EmulatorResponse, _error
+from cxsync_salesforce.testing.shapes import EmulatorResponse
+from cxsync_salesforce.testing.shapes import error as _error
 
 if TYPE_CHECKING:
     from cxsync_salesforce.testing.emulator import SalesforceEmulator

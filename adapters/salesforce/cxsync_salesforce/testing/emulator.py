@@ -15,10 +15,15 @@ import json
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from cxsync_salesforce.testing.query import QueryMixin
+from cxsync_salesforce.testing.shapes import EmulatorResponse
+from cxsync_salesforce.testing.shapes import error as _error
+from cxsync_salesforce.testing.shapes import parse_time as _parse_time
+from cxsync_salesforce.testing.shapes import sf_time as _sf_time
 
 __all__ = ["EmulatorResponse", "SalesforceEmulator"]
 
@@ -53,31 +58,7 @@ _STANDARD["PermissionSetAssignment"] = {"Id", "PermissionSetId", "AssigneeId"}
 _SYSTEM = {"SystemModstamp", "IsDeleted", "LastModifiedDate"}
 
 
-@dataclass
-class EmulatorResponse:
-    """What the emulator answers: status, JSON-able body (or None) and headers."""
-
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def _sf_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
-
-
-def _parse_time(text: str) -> datetime:
-    text = text.strip().replace("Z", "+00:00")
-    if re.search(r"[+-]\d{4}$", text):
-        text = text[:-2] + ":" + text[-2:]
-    return datetime.fromisoformat(text)
-
-
-def _error(status: int, code: str, message: str) -> EmulatorResponse:
-    return EmulatorResponse(status, [{"message": message, "errorCode": code}])
-
-
-class SalesforceEmulator:
+class SalesforceEmulator(QueryMixin):
     """An in-memory Salesforce org.
 
     Args:
@@ -262,53 +243,6 @@ class SalesforceEmulator:
             if (sobject, n) in self.granted
         ]
         return EmulatorResponse(200, {"name": sobject, "fields": fields})
-
-    def _render(self, sobject: str, record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"attributes": {"type": sobject}}
-        for name in fields:
-            value = record.get(name)
-            out[name] = _sf_time(value) if isinstance(value, datetime) else value
-        return out
-
-    # ---- SOQL ------------------------------------------------------------------------------
-    def _query(self, soql: str, *, include_deleted: bool) -> EmulatorResponse:
-        from cxsync_salesforce.testing.soql import SoqlError, parse_soql
-
-        try:
-            parsed = parse_soql(soql)
-        except SoqlError as exc:
-            return _error(400, "MALFORMED_QUERY", str(exc))
-        if parsed.sobject not in self.records:
-            return _error(400, "INVALID_TYPE", f"sObject type '{parsed.sobject}' is not supported")
-        unknown = [f for f in parsed.fields if f not in self.visible_fields(parsed.sobject)]
-        if unknown:
-            return _error(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on entity")
-        rows = [
-            r
-            for r in self.records[parsed.sobject].values()
-            if (include_deleted or not r["IsDeleted"]) and parsed.matches(r)
-        ]
-        rows.sort(key=parsed.sort_key)
-        rendered = [self._render(parsed.sobject, r, parsed.fields) for r in rows]
-        if parsed.limit is not None:
-            rendered = rendered[: parsed.limit]
-        return self._page(f"01g{len(self._cursors):08d}", rendered, 0)
-
-    def _page(self, cursor: str, rows: list[dict[str, Any]], offset: int) -> EmulatorResponse:
-        chunk = rows[offset : offset + self.page_size]
-        body: dict[str, Any] = {"totalSize": len(rows), "done": True, "records": chunk}
-        if offset + self.page_size < len(rows):
-            self._cursors[cursor] = rows
-            body["done"] = False
-            body["nextRecordsUrl"] = f"/services/data/v59.0/query/{cursor}-{offset + len(chunk)}"
-        return EmulatorResponse(200, body)
-
-    def _query_more(self, locator: str) -> EmulatorResponse:
-        cursor, _, offset = locator.rpartition("-")
-        rows = self._cursors.get(cursor)
-        if rows is None or not offset.isdigit():
-            return _error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        return self._page(cursor, rows, int(offset))
 
     # ---- writes ----------------------------------------------------------------------------
     def _check_fields(self, sobject: str, values: dict[str, Any]) -> str | None:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from cxsync_salesforce.testing.emulator import EmulatorResponse
+from cxsync_salesforce.testing.shapes import EmulatorResponse
 
 if TYPE_CHECKING:
     from cxsync_salesforce.testing.emulator import SalesforceEmulator
