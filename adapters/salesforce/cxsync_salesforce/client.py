@@ -243,7 +243,9 @@ class SalesforceClient:
             error = translate(exc, retry_after)
             if isinstance(error, RateLimitError):
                 self.usage.throttled += 1
-            logger.warning("Salesforce %s failed: %s", endpoint, error)
+            # transient failures are retried (and logged again if they surface)
+            level = logging.INFO if isinstance(error, RetriableError) else logging.WARNING
+            logger.log(level, "Salesforce %s failed: %s", endpoint, error)
             raise error from exc
 
     def _retry_after(self) -> float | None:

@@ -286,3 +286,25 @@ def test_tasks_are_created_200_a_call_and_a_refused_one_fails_alone(
     assert [r.record_id for r in results] == [t.key for t in tasks]
     assert [r.ok for r in results].count(False) == 1 and not results[3].ok
     assert adapter.create_tasks(tasks[:5])[4].code == "ALREADY_EXISTS"
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [(7.0, 7.0), (None, None)],
+    ids=["server-asks-7s", "no-header-backoff"],
+)
+def test_the_wait_honours_retry_after(retry_after: float | None, expected: float | None) -> None:
+    from types import SimpleNamespace
+
+    from cxsync_salesforce.client import _WaitRetryAfter
+
+    from cxsync.errors import RateLimitError
+
+    error = RateLimitError("slow down", retry_after=retry_after, status=429)
+    outcome = SimpleNamespace(exception=lambda: error)
+    state = SimpleNamespace(outcome=outcome, attempt_number=1)
+    waited = _WaitRetryAfter(maximum=30.0)(state)
+    if expected is None:
+        assert 0 < waited <= 30.0
+    else:
+        assert waited == expected
