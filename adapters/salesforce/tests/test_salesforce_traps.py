@@ -308,3 +308,16 @@ def test_the_wait_honours_retry_after(retry_after: float | None, expected: float
         assert 0 < waited <= 30.0
     else:
         assert waited == expected
+
+
+def test_a_timeout_is_retried_then_surfaces_as_retriable(
+    emulator: SalesforceEmulator, tmp_path: Path
+) -> None:
+    from cxsync_salesforce.testing import TIMEOUT
+
+    adapter = make_adapter(emulator, tmp_path)
+    emulator.faults.append(TIMEOUT)
+    assert adapter.check().endpoint
+    emulator.faults.extend([TIMEOUT] * 3)
+    with pytest.raises(RetriableError, match="transport failure"):
+        adapter.check()

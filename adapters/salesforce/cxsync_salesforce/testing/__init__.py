@@ -21,16 +21,18 @@ from cxsync.adapter import AdapterContext
 from cxsync.models import ObjectType
 from cxsync.schema import FieldType, load_field_map
 from cxsync_salesforce.adapter import SalesforceAdapter, SalesforceAdapterFactory
-from cxsync_salesforce.testing.emulator import EmulatorResponse, SalesforceEmulator
+from cxsync_salesforce.testing.emulator import SalesforceEmulator
 from cxsync_salesforce.testing.serve import (
     IN_PROCESS_URL,
     mock_emulator,
     serve_emulator,
     start_server,
 )
+from cxsync_salesforce.testing.shapes import TIMEOUT, EmulatorResponse
 
 __all__ = [
     "IN_PROCESS_URL",
+    "TIMEOUT",
     "EmulatorResponse",
     "SalesforceEmulator",
     "emulator_adapter",

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import requests
 import responses
 from requests import PreparedRequest
 
@@ -41,6 +42,8 @@ def mock_emulator(
         answer = emulator.handle(
             request.method or "GET", request.url or "", dict(request.headers), request.body
         )
+        if answer.status == 0:
+            raise requests.ReadTimeout("emulated timeout")
         return answer.status, answer.headers, _encode(answer)
 
     pattern = re.compile(re.escape(base_url) + r"/.*")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["EmulatorResponse", "error", "parse_time", "sf_time"]
+__all__ = ["TIMEOUT", "EmulatorResponse", "error", "parse_time", "sf_time"]
 
 
 @dataclass
@@ -32,3 +32,7 @@ def parse_time(text: str) -> datetime:
 
 def error(status: int, code: str, message: str) -> EmulatorResponse:
     return EmulatorResponse(status, [{"message": message, "errorCode": code}])
+
+
+#: a fault that makes the in-process mock raise ``requests.ReadTimeout`` (no answer at all)
+TIMEOUT = EmulatorResponse(0)
