@@ -63,16 +63,25 @@ def score_accounts(
     return scored
 
 
-def _open_followups(ctx: RunContext, account_id: str, model: Any) -> int:
-    since = ctx.now - timedelta(days=model.open_followup_days)
-    count: int = ctx.store.open_action_count(ctx.scope, "task", account_id, since=since)
-    return count
+def _open_followups(
+    ctx: RunContext, account_ids: Sequence[str], models: dict[str, Any]
+) -> dict[str, int]:
+    """Follow-ups opened within each account's model window, counted in bulk per window."""
+    counts: dict[str, int] = {}
+    by_window: dict[int, list[str]] = {}
+    for account_id in account_ids:
+        by_window.setdefault(models[account_id].open_followup_days, []).append(account_id)
+    for days, ids in by_window.items():
+        since = ctx.now - timedelta(days=days)
+        counts.update(ctx.store.open_action_counts(ctx.scope, "task", ids, since=since))
+    return counts
 
 
-def _inputs(ctx: RunContext, account: Any, previous: Any, model: Any) -> Any:
+def _inputs(
+    account: Any, previous: Any, rows: Sequence[Any], feedback: Sequence[Any], open_followups: int
+) -> Any:
     from cxsync.health import AccountInput, ContactInput, PreviousScore
 
-    rows = ctx.store.contacts_for_account(ctx.scope, account.account_id)
     contacts = tuple(
         ContactInput(
             contact_id=r.contact_id,
@@ -87,11 +96,6 @@ def _inputs(ctx: RunContext, account: Any, previous: Any, model: Any) -> Any:
         if not r.deleted
     )
     eligible = {c.contact_id for c in contacts if c.eligible}
-    responses = tuple(
-        f
-        for f in ctx.store.feedback_for_account(ctx.scope, account.account_id)
-        if f.contact_id in eligible or f.is_note
-    )
     return AccountInput(
         account_id=account.account_id,
         name=account.name,
@@ -99,8 +103,8 @@ def _inputs(ctx: RunContext, account: Any, previous: Any, model: Any) -> Any:
         annual_revenue=account.annual_revenue,
         owner_id=account.owner_id,
         contacts=contacts,
-        responses=responses,
-        open_followups=_open_followups(ctx, account.account_id, model),
+        responses=tuple(f for f in feedback if f.contact_id in eligible),
+        open_followups=open_followups,
         previous=(
             PreviousScore(
                 score=previous.score, band=previous.band, computed_at=previous.computed_at
@@ -122,17 +126,24 @@ def _score_batch(
 
     stage = summary.stage("health")
     accounts = ctx.store.get_accounts(ctx.scope, ids)
+    ids = [i for i in ids if i in accounts]
     latest = ctx.store.latest_health(ctx.scope, ids)
     crm = ctx.store.get_crm_values(ctx.scope, _ACCOUNT, ids)
     last = ctx.store.get_written(ctx.scope, _ACCOUNT, ids)
-    scored = []
+    contacts = ctx.store.contacts_for_accounts(ctx.scope, ids)
+    feedback = ctx.store.feedback_for_accounts(ctx.scope, ids)
+    models = {a: ctx.health_models.for_segment(accounts[a].segment) for a in ids}
+    open_counts = _open_followups(ctx, ids, models)
+    scored, history = [], []
     for account_id in ids:
-        account = accounts.get(account_id)
-        if account is None:
-            continue
-        previous = latest.get(account_id)
-        model = ctx.health_models.for_segment(account.segment)
-        inputs = _inputs(ctx, account, previous, model)
+        model, previous = models[account_id], latest.get(account_id)
+        inputs = _inputs(
+            accounts[account_id],
+            previous,
+            contacts[account_id],
+            feedback[account_id],
+            open_counts.get(account_id, 0),
+        )
         health = score_account(inputs, model, ctx.now)
         if ctx.config.followups.enabled:
             tasks = followup_tasks(inputs, health, model.followups, ctx.now)
@@ -141,7 +152,8 @@ def _score_batch(
             if opened and not summary.dry_run:
                 # the new tasks are open follow-ups too: score with them, so the next run
                 # (same inputs) finds the same fingerprint and writes nothing
-                inputs = replace(inputs, open_followups=_open_followups(ctx, account_id, model))
+                recount = _open_followups(ctx, [account_id], models)[account_id]
+                inputs = replace(inputs, open_followups=recount)
                 health = score_account(inputs, model, ctx.now)
         scored.append(health)
         stage.add("scored")
@@ -150,8 +162,7 @@ def _score_batch(
         if previous is not None and previous.fingerprint == health.fingerprint:
             stage.add("unchanged")
             continue
-        if not summary.dry_run:
-            ctx.store.add_health(ctx.scope, _history_record(health))
+        history.append(_history_record(health))
         planned, conflicts = plan_record(
             ctx.field_map,
             ObjectType.ACCOUNT,
@@ -163,6 +174,8 @@ def _score_batch(
         _note_conflicts(summary, conflicts)
         if planned is not None:
             queue.add(planned, "health")
+    if not summary.dry_run:
+        ctx.store.add_health_many(ctx.scope, history)
     return scored
 
 

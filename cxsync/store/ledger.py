@@ -105,6 +105,21 @@ class Ledger:
         with self._engine.connect() as conn:
             return [_feedback(p) for p in conn.execute(q).scalars()]
 
+    def feedback_for_accounts(
+        self, scope: str, account_ids: Sequence[str]
+    ) -> dict[str, list[Feedback]]:
+        out: dict[str, list[Feedback]] = {a: [] for a in account_ids}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(account_ids)):
+                q = (
+                    select(t.feedback.c.account_id, t.feedback.c.payload)
+                    .where(t.feedback.c.scope == scope, t.feedback.c.account_id.in_(chunk))
+                    .order_by(t.feedback.c.submitted_at, t.feedback.c.response_id)
+                )
+                for aid, payload in conn.execute(q):
+                    out[aid].append(_feedback(payload))
+        return out
+
     def unprocessed_feedback(self, scope: str) -> list[Feedback]:
         q = (
             select(t.feedback.c.payload)
@@ -197,6 +212,28 @@ class Ledger:
             )
 
     # health history ---------------------------------------------------------------------
+    def add_health_many(self, scope: str, records: Sequence[HealthRecord]) -> None:
+        """Append many scores in one statement."""
+        if not records:
+            return
+        rows = [
+            {
+                "scope": scope,
+                "account_id": r.account_id,
+                "computed_at": r.computed_at,
+                "score": r.score,
+                "band": r.band,
+                "trend": r.trend,
+                "confidence": r.confidence,
+                "account_nps": r.account_nps,
+                "fingerprint": r.fingerprint,
+                "payload": r.payload,
+            }
+            for r in records
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(insert(t.health), rows)
+
     def add_health(self, scope: str, record: HealthRecord) -> None:
         with self._engine.begin() as conn:
             conn.execute(

@@ -181,3 +181,24 @@ class Queues:
             q = q.where(a.created_at >= since)
         with self._engine.connect() as conn:
             return int(conn.execute(q).scalar() or 0)
+
+    def open_action_counts(
+        self, scope: str, kind: str, account_ids: Sequence[str], since: datetime | None = None
+    ) -> dict[str, int]:
+        """:meth:`open_action_count` for many accounts at once."""
+        a = t.actions.c
+        out = dict.fromkeys(account_ids, 0)
+        with self._engine.connect() as conn:
+            for start in range(0, len(account_ids), 1000):
+                chunk = list(account_ids[start : start + 1000])
+                q = (
+                    select(a.account_id, func.count())
+                    .where(
+                        a.scope == scope, a.kind == kind, a.account_id.in_(chunk), a.status == DONE
+                    )
+                    .group_by(a.account_id)
+                )
+                if since is not None:
+                    q = q.where(a.created_at >= since)
+                out.update({aid: int(n) for aid, n in conn.execute(q)})
+        return out

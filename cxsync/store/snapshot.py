@@ -133,7 +133,19 @@ class Snapshot:
     def set_desired(
         self, scope: str, object_type: str, values: Mapping[str, Mapping[str, Any]]
     ) -> None:
-        self._merge_json(t.record_state, "desired", scope, object_type, values)
+        """Replace the values cxsync wants for these records (callers pass them whole)."""
+        rows = [
+            {
+                "scope": scope,
+                "object_type": object_type,
+                "record_id": rid,
+                "desired": dict(v),
+                "dirty": False,
+            }
+            for rid, v in values.items()
+        ]
+        with self._engine.begin() as conn:
+            upsert(conn, t.record_state, rows, ["scope", "object_type", "record_id"], ["desired"])
 
     def mark_dirty(self, scope: str, object_type: str, ids: Sequence[str]) -> None:
         rows = [
@@ -206,6 +218,22 @@ class Snapshot:
         )
         with self._engine.connect() as conn:
             return [_contact(r) for r in conn.execute(q).mappings()]
+
+    def contacts_for_accounts(
+        self, scope: str, account_ids: Sequence[str]
+    ) -> dict[str, list[ContactRow]]:
+        """Contacts of many accounts in one query per thousand accounts."""
+        out: dict[str, list[ContactRow]] = {a: [] for a in account_ids}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(account_ids)):
+                q = (
+                    select(t.contacts)
+                    .where(t.contacts.c.scope == scope, t.contacts.c.account_id.in_(chunk))
+                    .order_by(t.contacts.c.contact_id)
+                )
+                for r in conn.execute(q).mappings():
+                    out[r["account_id"]].append(_contact(r))
+        return out
 
     def contacts_by_email(self, scope: str, emails: Sequence[str]) -> dict[str, list[ContactRow]]:
         out: dict[str, list[ContactRow]] = {}

@@ -86,7 +86,7 @@ def test_record_state_crm_values_desired_and_dirty(store: Store, scope: str) -> 
     assert store.get_crm_values(scope, "contact", ["C1"]) == {"C1": {"cx_nps_score": "8"}}
     store.set_desired(scope, "contact", {"C1": {"a": 1}})
     store.set_desired(scope, "contact", {"C1": {"b": 2}})
-    assert store.get_desired(scope, "contact", ["C1"]) == {"C1": {"a": 1, "b": 2}}
+    assert store.get_desired(scope, "contact", ["C1"]) == {"C1": {"b": 2}}  # replaced whole
     store.mark_dirty(scope, "contact", ["C2", "C1", "C2"])
     assert store.dirty(scope, "contact") == ["C1", "C2"]
     assert store.dirty(scope, "contact", limit=1) == ["C1"]
@@ -299,3 +299,21 @@ def test_password_is_masked_in_repr(tmp_path: Path) -> None:
     from cxsync.store.database import display_url
 
     assert "s3cret" not in display_url("postgresql+psycopg://u:s3cret@h/db")
+
+
+def test_bulk_reads_for_many_accounts(store: Store, scope: str) -> None:
+    store.upsert_contacts(scope, [contact("C1", account="A1"), contact("C2", account="A2")])
+    store.add_feedback(scope, [fb("R1", "C1", "A1"), fb("R2", "C2", "A2")])
+    assert {
+        a: [c.contact_id for c in cs]
+        for a, cs in store.contacts_for_accounts(scope, ["A1", "A2", "A3"]).items()
+    } == {"A1": ["C1"], "A2": ["C2"], "A3": []}
+    assert [f.response_id for f in store.feedback_for_accounts(scope, ["A2"])["A2"]] == ["R2"]
+    store.claim_actions(scope, "task", {"k": {"account_id": "A1"}})
+    store.mark_actions(scope, "task", {"k": "T1"}, "done")
+    assert store.open_action_counts(scope, "task", ["A1", "A2"]) == {"A1": 1, "A2": 0}
+    assert store.open_action_counts(scope, "task", ["A1"], since=T0 + timedelta(days=3650)) == {
+        "A1": 0
+    }
+    store.add_health_many(scope, [HealthRecord("A1", T0, 50, "yellow", "new", 50.0, 0.0, "f", {})])
+    assert store.latest_health(scope, ["A1"])["A1"].score == 50

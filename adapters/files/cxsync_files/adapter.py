@@ -80,6 +80,9 @@ class FilesAdapter:
         self._journals = {t: Journal(folder, name) for t, name in _TABLES.items()}
         self._rejected_rows = 0
         self._account_ids: set[str] | None = None
+        # ids of the contacts file, read once per adapter on the first write (a property of
+        # the files backend: a CRM answers "no such record" itself)
+        self._contact_ids: set[str] | None = None
 
     def __repr__(self) -> str:
         return f"FilesAdapter({self.folder})"
@@ -218,11 +221,13 @@ class FilesAdapter:
     def _ids(self, object_type: ObjectType) -> set[str]:
         if object_type is ObjectType.ACCOUNT:
             return self._known_accounts()
-        return {
-            str(r.values.get("id", "")).strip()
-            for r in self._data(object_type).rows()
-            if "__error__" not in r.values
-        }
+        if self._contact_ids is None:
+            self._contact_ids = {
+                str(r.values.get("id", "")).strip()
+                for r in self._data(object_type).rows()
+                if "__error__" not in r.values
+            }
+        return self._contact_ids
 
     def compact(self) -> None:
         """Fold journalled writes into the data files (write-then-rename)."""

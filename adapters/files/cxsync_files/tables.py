@@ -7,6 +7,7 @@ UTF-8 is read as Windows-1254, the usual encoding of Turkish Excel exports. The 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 from collections.abc import Iterator
@@ -26,19 +27,20 @@ class Row:
 
 
 def detect_encoding(path: Path, forced: str | None = None) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else Windows-1254."""
     if forced:
         return forced
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         head = fh.read(3)
         fh.seek(0)
-        decoder_ok = True
         try:
+            # incremental: a character split across two chunks is still one character
             for chunk in iter(lambda: fh.read(1 << 20), b""):
-                chunk.decode("utf-8")
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            decoder_ok = False
-    if not decoder_ok:
-        return _FALLBACK
+            return _FALLBACK
     return "utf-8-sig" if head == b"\xef\xbb\xbf" else "utf-8"
 
 
