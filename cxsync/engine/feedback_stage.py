@@ -28,26 +28,42 @@ UNKNOWN_RESPONDENT = "unknown_respondent"
 
 
 class StoreLookup:
-    """Finds a respondent in the contact snapshot, by CRM id first, then by address."""
+    """Finds a respondent in the contact snapshot, by CRM id first, then by address.
+
+    ``prefetch`` loads a chunk's respondents in two bulk queries; ``resolve`` then answers
+    from that chunk's cache (kept for one chunk only, so memory follows the chunk size).
+    """
 
     def __init__(self, ctx: RunContext) -> None:
         self._ctx = ctx
+        self._by_id: dict[str, Any] = {}
+        self._by_email: dict[str, list[Any]] = {}
+        self._prefetched = False
+
+    def prefetch(self, keys: Sequence[tuple[str | None, str | None]]) -> None:
+        store, scope = self._ctx.store, self._ctx.scope
+        self._by_id = store.get_contacts(scope, sorted({c for c, _ in keys if c}))
+        self._by_email = store.contacts_by_email(scope, sorted({e for _, e in keys if e}))
+        self._prefetched = True
+
+    def _row_by_id(self, contact_id: str) -> Any:
+        if self._prefetched and contact_id in self._by_id:
+            return self._by_id[contact_id]
+        return self._ctx.store.get_contacts(self._ctx.scope, [contact_id]).get(contact_id)
+
+    def _rows_by_email(self, email: str) -> list[Any]:
+        if self._prefetched and email in self._by_email:
+            return self._by_email[email]
+        found = self._ctx.store.contacts_by_email(self._ctx.scope, [email])
+        rows: list[Any] = found.get(email, [])
+        return rows
 
     def resolve(self, contact_id: str | None, email_normalized: str | None) -> Any:
         from cxsync.feedback import Respondent
 
-        store, scope = self._ctx.store, self._ctx.scope
-        row = None
-        if contact_id:
-            row = store.get_contacts(scope, [contact_id]).get(contact_id)
+        row = self._row_by_id(contact_id) if contact_id else None
         if row is None and email_normalized:
-            candidates = [
-                r
-                for r in store.contacts_by_email(scope, [email_normalized]).get(
-                    email_normalized, []
-                )
-                if not r.deleted
-            ]
+            candidates = [r for r in self._rows_by_email(email_normalized) if not r.deleted]
             # a duplicated address answers for its surviving contact
             row = next((r for r in candidates if not r.duplicate_of), None) or (
                 candidates[0] if candidates else None

@@ -76,7 +76,7 @@ def plan_record(
         if spec is None:
             continue
         have = crm_values.get(name)
-        if same_value(want, have, spec):
+        if want == have or same_value(want, have, spec):
             continue
         wrote = last_written.get(name)
         edited_by_person = normalize(have, spec) is not None and not same_value(have, wrote, spec)

@@ -44,6 +44,12 @@ def _when(value: Any) -> datetime:
     if text is None:
         raise RowError("modified_at is empty")
     try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))  # fast path: ISO 8601
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
         parsed = dateparser.isoparse(text)
     except ValueError:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from cxsync_files.tables import DataFile, detect_encoding
 
 
@@ -18,9 +17,11 @@ def test_utf8_character_split_across_read_chunks_is_still_utf8(tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("data", "encoding"),
-    [("id;title\n1;Şantiye Şefi\n".encode("utf-8-sig"), "utf-8-sig"),
-     ("id;title\n1;Şantiye Şefi\n".encode("cp1254"), "cp1254"),
-     ("id\ttitle\n1\tŞantiye Şefi\n".encode(), "utf-8")],
+    [
+        ("id;title\n1;Şantiye Şefi\n".encode("utf-8-sig"), "utf-8-sig"),
+        ("id;title\n1;Şantiye Şefi\n".encode("cp1254"), "cp1254"),
+        ("id\ttitle\n1\tŞantiye Şefi\n".encode(), "utf-8"),
+    ],
     ids=["utf8-bom", "windows-1254", "tab"],
 )
 def test_encodings_and_delimiters(tmp_path: Path, data: bytes, encoding: str) -> None:
