@@ -71,6 +71,38 @@ def _sample_records(
     return accounts, contacts
 
 
+def _feedback_by_email(source: Path, target: Path, contacts: list[dict[str, Any]]) -> Path:
+    """Copies of the sample feedback naming respondents by email instead of sample id.
+
+    A CRM emulator assigns record ids of its own, so the sample's contact ids mean nothing
+    there; a real survey export identifies people by address anyway. Rows keep their order
+    (and so their row numbers); an id no sample contact has (a deliberate bad row) stays.
+    """
+    import csv
+    import json
+
+    from cxsync.feedback import read_rows
+
+    emails = {str(c["id"]): c.get("email") for c in contacts}
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for path in sorted(source.iterdir()):
+        rows = [row.raw for row in read_rows(path)]
+        for raw in rows:
+            email = emails.get(str(raw.get("contact_id") or ""))
+            if email and not raw.get("email"):
+                raw["email"], raw["contact_id"] = email, ""
+        if path.suffix == ".jsonl":
+            text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+            (target / path.name).write_text(text, encoding="utf-8")
+            continue
+        with (target / f"{path.stem}.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["response_id"])
+            writer.writeheader()
+            writer.writerows(rows)
+    return target
+
+
 def _config_for(crm: str, out: Path, crm_dir: Path) -> tuple[CxSyncConfig, Callable[[], None]]:
     if crm == "files":
         config = CxSyncConfig(
@@ -87,11 +119,12 @@ def _config_for(crm: str, out: Path, crm_dir: Path) -> tuple[CxSyncConfig, Calla
     shutil.rmtree(work_dir, ignore_errors=True)  # the emulator starts empty: so does the state
     accounts, contacts = _sample_records(crm_dir, work_dir)
     _url, settings, stop = starter(accounts, contacts)
+    feedback = _feedback_by_email(crm_dir / "feedback", out / f"feedback-{crm}", contacts)
     config = CxSyncConfig(
         crm=crm,
         work_dir=work_dir,
         adapter={crm: dict(settings)},
-        feedback={"folder": crm_dir / "feedback"},
+        feedback={"folder": feedback},
     )
     return config, stop
 

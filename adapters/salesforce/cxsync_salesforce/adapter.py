@@ -367,3 +367,12 @@ class SalesforceAdapterFactory:
             ]
             raise ConfigError("invalid [adapter.salesforce] settings", problems) from exc
         return SalesforceAdapter(parsed, context.field_map, context.transport)
+
+    @staticmethod
+    def start_demo_server(
+        accounts: list[dict[str, Any]], contacts: list[dict[str, Any]]
+    ) -> tuple[str, dict[str, Any], Any]:
+        """The emulator on loopback, seeded for `cxsync demo --crm salesforce`."""
+        from cxsync_salesforce.testing import start_demo_server
+
+        return start_demo_server(accounts, contacts)

@@ -94,6 +94,15 @@ def _stamp(row: dict[str, Any]) -> datetime | None:
     return value
 
 
+def _user_id(owner: object) -> str | None:
+    """A Salesforce-shaped user id (005…) for a sample owner name such as ``owner-2``."""
+    if owner is None or str(owner).startswith("005"):
+        return None if owner is None else str(owner)
+    import hashlib
+
+    return "005" + hashlib.sha1(str(owner).encode()).hexdigest()[:15].upper()
+
+
 def start_demo_server(
     accounts: list[dict[str, Any]], contacts: list[dict[str, Any]]
 ) -> tuple[str, dict[str, Any], Callable[[], None]]:
@@ -111,7 +120,7 @@ def start_demo_server(
             "Account",
             {
                 "Name": row.get("name", ""),
-                "OwnerId": row.get("owner_id"),
+                "OwnerId": _user_id(row.get("owner_id")),
                 "Industry": row.get("segment"),
                 "AnnualRevenue": row.get("annual_revenue"),
                 "BillingCountry": row.get("country"),
@@ -127,7 +136,7 @@ def start_demo_server(
                 "FirstName": row.get("first_name"),
                 "LastName": row.get("last_name"),
                 "Title": row.get("title"),
-                "OwnerId": row.get("owner_id"),
+                "OwnerId": _user_id(row.get("owner_id")),
             },
             _stamp(row),
         )
