@@ -23,12 +23,10 @@ _CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
 @cache
 def mappings_dir() -> Path:
     """The folder holding the shipped mapping files."""
-    try:
-        packaged = Path(str(resources.files("cxsync.mappings")))
-        if (packaged / "fields.toml").is_file():
-            return packaged
-    except ModuleNotFoundError:
-        pass
+    # a data folder inside the installed package (no __init__.py: not a package of its own)
+    packaged = Path(str(resources.files("cxsync"))) / "mappings"
+    if (packaged / "fields.toml").is_file():
+        return packaged
     checkout = _CHECKOUT_ROOT / "mappings"
     if (checkout / "fields.toml").is_file():
         return checkout
