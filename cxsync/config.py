@@ -69,7 +69,9 @@ class FollowUpConfig(_Section):
 
 
 class SyncConfig(_Section):
-    write_batch: int = Field(2000, ge=1, description="changes handed to the adapter per call")
+    write_batch: int = Field(
+        10_000, ge=1, description="changes handed to the adapter at once (it splits them per API)"
+    )
     account_batch: int = Field(500, ge=1, description="accounts scored together")
     plan_limit: int = Field(200, ge=0, description="planned changes shown in --dry-run tables")
 

@@ -48,19 +48,26 @@ def score_accounts(
     _schedule_full_rescore(ctx, summary.dry_run)
     batch = ctx.config.sync.account_batch
     scored: list[Any] = []
-    done: set[str] = set()
+    unflushed: list[str] = []  # dirty marks are cleared only once their writes are sent
+    after: str | None = None
     while True:
-        ids = [i for i in ctx.store.dirty(ctx.scope, _ACCOUNT, batch + len(done)) if i not in done]
+        ids = ctx.store.dirty(ctx.scope, _ACCOUNT, batch, after=after)
         if not ids:
             break
-        ids = ids[:batch]
+        after = ids[-1]
         scored.extend(_score_batch(ctx, ids, queue, actions, summary))
-        queue.flush()
-        if summary.dry_run:
-            done.update(ids)
-        else:
-            ctx.store.clear_dirty(ctx.scope, _ACCOUNT, ids)
+        unflushed.extend(ids)
+        if queue.full:
+            _flush(ctx, queue, unflushed, summary.dry_run)
+    _flush(ctx, queue, unflushed, summary.dry_run)
     return scored
+
+
+def _flush(ctx: RunContext, queue: WriteQueue, ids: list[str], dry_run: bool) -> None:
+    queue.flush()
+    if ids and not dry_run:
+        ctx.store.clear_dirty(ctx.scope, _ACCOUNT, ids)
+    ids.clear()
 
 
 def _open_followups(

@@ -8,11 +8,14 @@ what cxsync wrote last, and only the differences are queued.
 
 from __future__ import annotations
 
+from typing import Any
+
 from cxsync.engine.context import RunContext
-from cxsync.engine.planner import plan_record
+from cxsync.engine.planner import Conflict, plan_record
 from cxsync.engine.summary import RunSummary
 from cxsync.engine.writer import WriteQueue
 from cxsync.models import ObjectType
+from cxsync.schema import FieldSpec
 
 __all__ = ["write_contacts"]
 
@@ -22,50 +25,69 @@ _CONTACT = ObjectType.CONTACT.value
 def write_contacts(
     ctx: RunContext, queue: WriteQueue, summary: RunSummary, batch: int = 1000
 ) -> None:
-    from cxsync.feedback import contact_fields, rollup_contact
-
+    """Plan every dirty contact, a thousand at a time, sending writes as the queue fills."""
     stage = summary.stage("contact_results")
     specs = [f.spec for f in ctx.field_map.for_object(ObjectType.CONTACT)]
-    done: set[str] = set()
+    unflushed: list[str] = []  # dirty marks are cleared only once their writes are sent
+    after: str | None = None
     while True:
-        ids = [i for i in ctx.store.dirty(ctx.scope, _CONTACT, batch + len(done)) if i not in done]
+        ids = ctx.store.dirty(ctx.scope, _CONTACT, batch, after=after)
         if not ids:
             break
-        ids = ids[:batch]
-        rows = ctx.store.get_contacts(ctx.scope, ids)
-        desired = ctx.store.get_desired(ctx.scope, _CONTACT, ids)
-        crm = ctx.store.get_crm_values(ctx.scope, _CONTACT, ids)
-        last = ctx.store.get_written(ctx.scope, _CONTACT, ids)
-        feedback = ctx.store.feedback_for_contacts(ctx.scope, ids)
-        for contact_id in ids:
-            row = rows.get(contact_id)
-            if row is None or row.deleted:
-                continue
-            values = dict(desired.get(contact_id, {}))
-            responses = feedback.get(contact_id, [])
-            if responses:
-                values.update(contact_fields(rollup_contact(contact_id, responses), specs))
-                stage.add("rolled_up")
-            planned, conflicts = plan_record(
-                ctx.field_map,
-                ObjectType.CONTACT,
-                contact_id,
-                values,
-                crm.get(contact_id, {}),
-                last.get(contact_id, {}),
-            )
-            _note_conflicts(summary, conflicts)
-            if planned is not None:
-                queue.add(planned, "contact_results")
-        queue.flush()
-        if summary.dry_run:
-            done.update(ids)
-        else:
-            ctx.store.clear_dirty(ctx.scope, _CONTACT, ids)
+        after = ids[-1]
+        _plan_batch(ctx, ids, specs, queue, summary, stage)
+        unflushed.extend(ids)
+        if queue.full:
+            _flush(ctx, queue, unflushed, summary)
         stage.add("considered", len(ids))
+    _flush(ctx, queue, unflushed, summary)
 
 
-def _note_conflicts(summary: RunSummary, conflicts: list) -> None:  # type: ignore[type-arg]
+def _flush(ctx: RunContext, queue: WriteQueue, ids: list[str], summary: RunSummary) -> None:
+    queue.flush()
+    if ids and not summary.dry_run:
+        ctx.store.clear_dirty(ctx.scope, _CONTACT, ids)
+    ids.clear()
+
+
+def _plan_batch(
+    ctx: RunContext,
+    ids: list[str],
+    specs: list[FieldSpec],
+    queue: WriteQueue,
+    summary: RunSummary,
+    stage: Any,
+) -> None:
+    from cxsync.feedback import contact_fields, rollup_contact
+
+    rows = ctx.store.get_contacts(ctx.scope, ids)
+    desired = ctx.store.get_desired(ctx.scope, _CONTACT, ids)
+    crm = ctx.store.get_crm_values(ctx.scope, _CONTACT, ids)
+    last = ctx.store.get_written(ctx.scope, _CONTACT, ids)
+    feedback = ctx.store.feedback_for_contacts(ctx.scope, ids)
+    for contact_id in ids:
+        row = rows.get(contact_id)
+        if row is None or row.deleted:
+            continue
+        values = dict(desired.get(contact_id, {}))
+        responses = feedback.get(contact_id, [])
+        if responses:
+            values.update(contact_fields(rollup_contact(contact_id, responses), specs))
+            stage.add("rolled_up")
+        planned, conflicts = plan_record(
+            ctx.field_map,
+            ObjectType.CONTACT,
+            contact_id,
+            values,
+            crm.get(contact_id, {}),
+            last.get(contact_id, {}),
+        )
+        _note_conflicts(summary, conflicts)
+        if planned is not None:
+            queue.add(planned, "contact_results")
+
+
+def _note_conflicts(summary: RunSummary, conflicts: list[Conflict]) -> None:
     for c in conflicts:
         summary.writes["conflicts"] += 1
         if len(summary.conflicts) < 100:

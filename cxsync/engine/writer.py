@@ -68,8 +68,12 @@ class WriteQueue:
                 self._summary.plan.extend(planned.rows())
             return
         self._pending.append(planned)
-        if len(self._pending) >= self._batch:
-            self.flush()
+
+    @property
+    def full(self) -> bool:
+        """Enough changes queued for one call to the adapter (which splits them as the API
+        allows): callers flush then, so a large run reaches Bulk-sized batches."""
+        return len(self._pending) >= self._batch
 
     def flush(self) -> None:
         if not self._pending:

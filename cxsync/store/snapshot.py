@@ -155,13 +155,18 @@ class Snapshot:
         with self._engine.begin() as conn:
             upsert(conn, t.record_state, rows, ["scope", "object_type", "record_id"], ["dirty"])
 
-    def dirty(self, scope: str, object_type: str, limit: int | None = None) -> list[str]:
+    def dirty(
+        self, scope: str, object_type: str, limit: int | None = None, after: str | None = None
+    ) -> list[str]:
+        """Dirty record ids in id order; ``after`` pages through them (keyset)."""
         c = t.record_state.c
         query = (
             select(c.record_id)
             .where(c.scope == scope, c.object_type == object_type, c.dirty.is_(True))
             .order_by(c.record_id)
         )
+        if after is not None:
+            query = query.where(c.record_id > after)
         if limit is not None:
             query = query.limit(limit)
         with self._engine.connect() as conn:
