@@ -27,7 +27,7 @@ from cxsync.engine.feedback_stage import import_stage, process_new_feedback
 from cxsync.engine.pull import pull_accounts, pull_contacts
 from cxsync.engine.summary import RunSummary
 from cxsync.engine.writer import WriteQueue
-from cxsync.errors import AuthError, FatalError, QuotaExhaustedError
+from cxsync.errors import AuthError, FatalError, QuotaExhaustedError, RetriableError
 
 __all__ = ["SyncResult", "run_sync"]
 
@@ -73,6 +73,11 @@ def run_sync(
                 summary.status, summary.exit_reason = "auth", str(exc)
             except FatalError as exc:
                 summary.status, summary.exit_reason = "failed", str(exc)
+            except RetriableError as exc:
+                # the adapter's own retries are spent (a long 429 storm, an outage): stop
+                # cleanly; every finished page is checkpointed and the next run resumes there
+                summary.status = "partial"
+                summary.exit_reason = f"the CRM kept failing, resume on the next run: {exc}"
             finally:
                 summary.duration_seconds = time.monotonic() - started
                 summary.api = ctx.adapter.usage().as_dict()

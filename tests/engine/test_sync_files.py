@@ -128,3 +128,20 @@ def test_a_second_run_cannot_start_while_one_holds_the_lock(mini_crm: MiniCrm) -
         pytest.raises(RunInProgressError),
     ):
         run_sync(config, now=NOW)
+
+
+def test_a_crm_failing_beyond_its_retries_ends_the_run_cleanly_and_resumes(
+    mini_crm: MiniCrm,
+) -> None:
+    from cxsync.engine.context import build_context
+    from cxsync_files.testing import FaultPlan
+
+    config = mini_crm.config()
+    ctx = build_context(config, now=NOW)
+    ctx.adapter.faults = FaultPlan(fault="retriable")  # type: ignore[attr-defined]
+    failed = run_sync(config, context=ctx)
+    ctx.close()
+    assert failed.summary.status == "partial" and "resume" in failed.summary.exit_reason
+    resumed = run_sync(config, now=NOW)
+    assert resumed.summary.status == "rejected"  # the sample's bad feedback rows, nothing else
+    assert mini_crm.rows("contacts.csv")["C1"]["cx_email_status"] == "person"
