@@ -6,8 +6,8 @@ Run: ``python -m bench.bench_salesforce``.
 from __future__ import annotations
 
 import json
-import sys
 import math
+import sys
 import tempfile
 from pathlib import Path
 

@@ -133,8 +133,9 @@ def test_a_second_run_cannot_start_while_one_holds_the_lock(mini_crm: MiniCrm) -
 def test_a_crm_failing_beyond_its_retries_ends_the_run_cleanly_and_resumes(
     mini_crm: MiniCrm,
 ) -> None:
-    from cxsync.engine.context import build_context
     from cxsync_files.testing import FaultPlan
+
+    from cxsync.engine.context import build_context
 
     config = mini_crm.config()
     ctx = build_context(config, now=NOW)
