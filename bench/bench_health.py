@@ -29,13 +29,27 @@ def accounts(n: int, responses: int, seed: int = 3) -> list[object]:
         for r in range(per):
             metric = rng.choice(metrics)
             low = 0 if metric is Metric.NPS else 1
-            items.append(Feedback(response_id=f"R{a}-{r}", contact_id=f"C{a}-{r % 8}",
-                                  metric=metric, score=rng.randint(low, top[metric]),
-                                  submitted_at=now - timedelta(days=rng.randrange(0, 500)),
-                                  channel=Channel.EMAIL, phase="delivery"))
-        out.append(AccountInput(account_id=f"A{a}", name=f"Account {a}",
-                                segment="construction" if a % 2 else None, contacts=contacts,
-                                responses=tuple(items), open_followups=a % 3))
+            items.append(
+                Feedback(
+                    response_id=f"R{a}-{r}",
+                    contact_id=f"C{a}-{r % 8}",
+                    metric=metric,
+                    score=rng.randint(low, top[metric]),
+                    submitted_at=now - timedelta(days=rng.randrange(0, 500)),
+                    channel=Channel.EMAIL,
+                    phase="delivery",
+                )
+            )
+        out.append(
+            AccountInput(
+                account_id=f"A{a}",
+                name=f"Account {a}",
+                segment="construction" if a % 2 else None,
+                contacts=contacts,
+                responses=tuple(items),
+                open_followups=a % 3,
+            )
+        )
     return out
 
 
@@ -49,8 +63,12 @@ def run(n: int = 100_000, responses: int = 1_000_000) -> dict[str, float]:
     for inputs in data:
         score_account(inputs, models.for_segment(inputs.segment), now)  # type: ignore[attr-defined]
     seconds = time.perf_counter() - t0
-    return {"health.accounts": float(n), "health.responses": float(responses),
-            "health.seconds": seconds, "health.accounts_per_second": n / seconds}
+    return {
+        "health.accounts": float(n),
+        "health.responses": float(responses),
+        "health.seconds": seconds,
+        "health.accounts_per_second": n / seconds,
+    }
 
 
 if __name__ == "__main__":
