@@ -104,6 +104,7 @@ def write_report(
     for batch in store.iter_accounts(scope):
         ids.extend(a.account_id for a in batch)
     latest = store.latest_health(scope, ids)
+    revenue = {a: r.annual_revenue for a, r in store.get_accounts(scope, ids).items()}
     rows = []
     for aid in ids:
         record = latest.get(aid)
@@ -111,7 +112,11 @@ def write_report(
             continue
         history = [(h.computed_at, h.score) for h in store.health_history(scope, aid)]
         rows.append(
-            ReportAccount(health=AccountHealth.model_validate(record.payload), history=history)
+            ReportAccount(
+                health=AccountHealth.model_validate(record.payload),
+                history=history,
+                annual_revenue=revenue.get(aid),
+            )
         )
     tasks = [
         FollowUpTask.model_validate(payload)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
+from cxsync.health.nps import portfolio_nps
 from cxsync.health.score import AccountHealth
 from cxsync.models import FollowUpTask
 
@@ -35,6 +36,7 @@ border-bottom:1px solid #eee;vertical-align:top} ul{margin:4px 0;padding-left:18
 class ReportAccount:
     health: AccountHealth
     history: list[tuple[datetime, int | None]] = field(default_factory=list)
+    annual_revenue: float | None = None
 
 
 def _pill(band: str | None) -> str:
@@ -77,7 +79,12 @@ def _portfolio(rows: Sequence[ReportAccount]) -> str:
         if n
     )
     legend = " · ".join(f"{escape(str(b or 'no score'))}: {n}" for b, n in counts.items())
-    return f'<div class="bar" id="portfolio">{bar}</div><p class="muted">{legend}</p>'
+    nps = portfolio_nps(
+        {r.health.account_id: r.health.account_nps for r in rows},
+        {r.health.account_id: r.annual_revenue for r in rows},
+    )
+    weighted = "" if nps is None else f" · portfolio NPS (revenue-weighted) {nps:+.0f}"
+    return f'<div class="bar" id="portfolio">{bar}</div><p class="muted">{legend}{weighted}</p>'
 
 
 def _account(row: ReportAccount, tasks: Sequence[FollowUpTask]) -> str:

@@ -43,7 +43,7 @@ def rows() -> list[ReportAccount]:
             (NOW - timedelta(days=10), 55),
             (NOW, health.score),
         ]
-        out.append(ReportAccount(health=health, history=history))
+        out.append(ReportAccount(health=health, history=history, annual_revenue=1e6 * (i + 1)))
     return out
 
 
@@ -61,6 +61,8 @@ def test_report_is_self_contained_and_escaped() -> None:
     assert "@import" not in page and "url(" not in page
     assert page.count("<polyline") == 3
     assert "NPS 2 from Ayşe Demir" in page
+    # NPS −100, +100, +0 weighted by revenue 1, 2, 3 million → (−100 + 200 + 0) / 6
+    assert "portfolio NPS (revenue-weighted) +17" in page
     assert page.index("A0") < page.index("A2") < page.index("A1"), "lowest score first"
 
 
