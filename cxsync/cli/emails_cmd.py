@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cxsync.cli.common import OutputFormat, guarded, out_console
-from cxsync.cli.lines import read_lines
+from cxsync.cli.common import OutputFormat, guarded
+from cxsync.cli.lines import emit_per_line
 
 __all__ = ["register"]
 
@@ -35,24 +32,20 @@ def classify(
 
     with guarded():
         classifier = EmailClassifier.from_mappings(overrides)
-        table = Table("email", "verdict", "reason") if output is OutputFormat.TABLE else None
-        for line in read_lines(path):
-            verdict = classifier.classify(line)
-            if table is not None:
-                table.add_row(line, verdict.verdict.value, verdict.reason)
-                continue
-            record = {
+
+        def record(line: str) -> dict[str, Any]:
+            v = classifier.classify(line)
+            return {
                 "email": line,
-                "verdict": verdict.verdict.value,
-                "reason": verdict.reason,
-                "normalized": verdict.normalized,
-                "rule": verdict.rule,
-                "free_mail": verdict.free_mail,
-                "disposable": verdict.disposable,
+                "verdict": v.verdict.value,
+                "reason": v.reason,
+                "normalized": v.normalized,
+                "rule": v.rule,
+                "free_mail": v.free_mail,
+                "disposable": v.disposable,
             }
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        if table is not None:
-            out_console.print(table)
+
+        emit_per_line(path, output is OutputFormat.TABLE, ("email", "verdict", "reason"), record)
 
 
 def register(app: typer.Typer) -> None:

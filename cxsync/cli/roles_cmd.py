@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cxsync.cli.common import OutputFormat, guarded, out_console
-from cxsync.cli.lines import read_lines
+from cxsync.cli.common import OutputFormat, guarded
+from cxsync.cli.lines import emit_per_line
 
 __all__ = ["register"]
 
@@ -35,31 +32,20 @@ def tag(
 
     with guarded():
         tagger = RoleTagger.from_mappings(rules)
-        table = (
-            Table("title", "roles", "function", "persona", "rule")
-            if output is OutputFormat.TABLE
-            else None
-        )
-        for line in read_lines(path):
-            result = tagger.tag(line)
-            roles = [r.value for r in result.roles]
-            function = result.function.value if result.function else None
-            if table is not None:
-                table.add_row(
-                    line, ", ".join(roles), function or "", result.persona or "", result.rule or ""
-                )
-                continue
-            record = {
+
+        def record(line: str) -> dict[str, Any]:
+            tag = tagger.tag(line)
+            return {
                 "title": line,
-                "roles": roles,
-                "function": function,
-                "seniority": result.seniority,
-                "persona": result.persona,
-                "rule": result.rule,
+                "roles": [r.value for r in tag.roles],
+                "function": tag.function.value if tag.function else None,
+                "seniority": tag.seniority,
+                "persona": tag.persona,
+                "rule": tag.rule,
             }
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        if table is not None:
-            out_console.print(table)
+
+        columns = ("title", "roles", "function", "persona", "rule")
+        emit_per_line(path, output is OutputFormat.TABLE, columns, record)
 
 
 def register(app: typer.Typer) -> None:

@@ -228,29 +228,27 @@ class Snapshot:
         self, scope: str, account_ids: Sequence[str]
     ) -> dict[str, list[ContactRow]]:
         """Contacts of many accounts in one query per thousand accounts."""
-        out: dict[str, list[ContactRow]] = {a: [] for a in account_ids}
-        with self._engine.connect() as conn:
-            for chunk in _chunks(list(account_ids)):
-                q = (
-                    select(t.contacts)
-                    .where(t.contacts.c.scope == scope, t.contacts.c.account_id.in_(chunk))
-                    .order_by(t.contacts.c.contact_id)
-                )
-                for r in conn.execute(q).mappings():
-                    out[r["account_id"]].append(_contact(r))
-        return out
+        grouped = self._contacts_grouped(scope, "account_id", list(account_ids))
+        return {a: grouped.get(a, []) for a in account_ids}
 
     def contacts_by_email(self, scope: str, emails: Sequence[str]) -> dict[str, list[ContactRow]]:
+        return self._contacts_grouped(scope, "email_normalized", sorted(set(emails)))
+
+    def _contacts_grouped(
+        self, scope: str, column: str, values: list[str]
+    ) -> dict[str, list[ContactRow]]:
+        """Contacts whose ``column`` is one of ``values``, grouped by that value, id order."""
         out: dict[str, list[ContactRow]] = {}
+        key = t.contacts.c[column]
         with self._engine.connect() as conn:
-            for chunk in _chunks(sorted(set(emails))):
+            for chunk in _chunks(values):
                 q = (
                     select(t.contacts)
-                    .where(t.contacts.c.scope == scope, t.contacts.c.email_normalized.in_(chunk))
+                    .where(t.contacts.c.scope == scope, key.in_(chunk))
                     .order_by(t.contacts.c.contact_id)
                 )
                 for r in conn.execute(q).mappings():
-                    out.setdefault(r["email_normalized"], []).append(_contact(r))
+                    out.setdefault(r[column], []).append(_contact(r))
         return out
 
     def upsert_accounts(self, scope: str, rows: Sequence[AccountRow]) -> None:
