@@ -84,6 +84,7 @@ class StoreLedger:
     """Binds the importer's ledger protocol to the state store."""
 
     ctx: RunContext
+    new_rejections: int = 0
 
     def add(self, items: Sequence[Feedback]) -> list[str]:
         new: list[str] = self.ctx.store.add_feedback(self.ctx.scope, list(items))
@@ -92,7 +93,8 @@ class StoreLedger:
     def quarantine(self, rejections: Sequence[Any]) -> None:
         from cxsync.store import QuarantineItem
 
-        self.ctx.store.quarantine(
+        # a row without a response id is still the same row when the file is read again
+        self.new_rejections += self.ctx.store.quarantine(
             self.ctx.scope,
             [
                 QuarantineItem(
@@ -101,7 +103,7 @@ class StoreLedger:
                     kind=r.kind,
                     reason=r.reason,
                     raw=r.raw,
-                    key=r.key,
+                    key=r.key or f"row {r.row_number}",
                 )
                 for r in rejections
             ],
@@ -173,6 +175,7 @@ def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | N
         for kind, n in report.rejected.items():
             stage.add(f"rejected_{kind}", n)
     _native_feedback(ctx, lookup, ledger, stage)
+    stage.add("newly_quarantined", ledger.new_rejections)
     return report
 
 

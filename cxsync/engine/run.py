@@ -128,15 +128,15 @@ def _stages(
 def _settle_status(summary: RunSummary) -> None:
     failed = summary.writes.get("failed", 0) + summary.writes.get("tasks_failed", 0)
     failed += summary.writes.get("notes_failed", 0)
-    rejected = sum(
-        n for k, n in summary.stage("feedback").counts.items() if k.startswith("rejected_")
-    )
+    # rows rejected on an earlier run are already in the quarantine: only new ones count,
+    # so a scheduler is not told "rejected" every run for the same old file
+    rejected = summary.stage("feedback")["newly_quarantined"]
     if failed:
         summary.status = "partial"
         summary.exit_reason = f"{failed} writes failed and wait in the outbox for the next run"
     elif rejected:
         summary.status = "rejected"
-        summary.exit_reason = f"{rejected} input rows rejected (see the rejects file)"
+        summary.exit_reason = f"{rejected} new input rows rejected (see the rejects file)"
     else:
         summary.status = "ok"
         summary.exit_reason = "dry run: nothing written" if summary.dry_run else "completed"

@@ -148,10 +148,14 @@ class Ledger:
             )
 
     # quarantine -------------------------------------------------------------------------
-    def quarantine(self, scope: str, items: Sequence[QuarantineItem]) -> None:
-        """Keep rejected rows; the same (source, key) again updates its reason, no duplicate."""
+    def quarantine(self, scope: str, items: Sequence[QuarantineItem]) -> int:
+        """Keep rejected rows; the same (source, key) again updates its reason, no duplicate.
+
+        Returns how many rows were new to the quarantine.
+        """
         if not items:
-            return
+            return 0
+        new = 0
         now = utcnow()
         q = t.quarantine.c
         with self._engine.begin() as conn:
@@ -172,11 +176,13 @@ class Ledger:
                 if existing is not None:
                     conn.execute(update(t.quarantine).where(q.id == existing).values(**values))
                 else:
+                    new += 1
                     conn.execute(
                         insert(t.quarantine).values(
                             scope=scope, source=item.source, key=item.key, created_at=now, **values
                         )
                     )
+        return new
 
     def list_quarantine(
         self, scope: str, kind: str | None = None, released: bool = False

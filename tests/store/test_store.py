@@ -317,3 +317,10 @@ def test_bulk_reads_for_many_accounts(store: Store, scope: str) -> None:
     }
     store.add_health_many(scope, [HealthRecord("A1", T0, 50, "yellow", "new", 50.0, 0.0, "f", {})])
     assert store.latest_health(scope, ["A1"])["A1"].score == 50
+
+
+def test_quarantine_reports_only_new_rows(store: Store, scope: str) -> None:
+    item = QuarantineItem("f.csv", 3, "bad_score", "NPS 11", {"s": "11"}, key="row 3")
+    assert store.quarantine(scope, [item]) == 1
+    assert store.quarantine(scope, [item]) == 0
+    assert len(store.list_quarantine(scope)) == 1
