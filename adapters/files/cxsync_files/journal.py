@@ -51,9 +51,13 @@ class Journal:
             os.fsync(fh.fileno())
         self.entries += len(changes)
 
-    def load(self) -> dict[str, dict[str, Any]]:
-        """Pending changes by record id (later entries win)."""
-        overlay: dict[str, dict[str, Any]] = {}
+    def load(self) -> dict[str, str]:
+        """Pending changes by record id as JSON text (later entries win).
+
+        Kept as text, not dicts: a compaction can hold up to ``COMPACT_AFTER`` records, and
+        text is several times smaller; each is decoded only when its row is rewritten.
+        """
+        overlay: dict[str, str] = {}
         if not self.path.is_file():
             return overlay
         with self.path.open(encoding="utf-8") as fh:
@@ -66,8 +70,18 @@ class Journal:
                         "%s: ignoring a torn journal line (a crash during a write)", self.path
                     )
                     continue
-                overlay.setdefault(entry["id"], {}).update(entry["values"])
+                earlier = overlay.get(entry["id"])
+                values = {**json.loads(earlier), **entry["values"]} if earlier else entry["values"]
+                overlay[entry["id"]] = json.dumps(values, ensure_ascii=False)
         return overlay
+
+    @staticmethod
+    def columns(overlay: dict[str, str]) -> list[str]:
+        """Every field any pending change sets, in first-seen order."""
+        seen: dict[str, None] = {}
+        for text in overlay.values():
+            seen.update(dict.fromkeys(json.loads(text)))
+        return list(seen)
 
     def compact(self, data: DataFile) -> None:
         overlay = self.load()
@@ -85,10 +99,10 @@ class Journal:
             self.path.unlink()
         self.entries = 0
 
-    def _rewrite_csv(self, data: DataFile, overlay: dict[str, dict[str, Any]]) -> None:
+    def _rewrite_csv(self, data: DataFile, overlay: dict[str, str]) -> None:
         header = list(data.header)
-        for values in overlay.values():
-            header.extend(k for k in values if k not in header)
+        header.extend(k for k in self.columns(overlay) if k not in header)
+        index = {name: i for i, name in enumerate(header)}
         tmp = data.path.with_name(f".{data.path.name}.tmp")
         # cp1254 files are rewritten as UTF-8 with a BOM: Excel opens it, nothing is lost
         encoding = "utf-8-sig" if data.encoding in ("utf-8-sig", "cp1254") else data.encoding
@@ -103,14 +117,14 @@ class Journal:
                     cells = cells + [""] * (len(header) - len(cells))
                     change = overlay.get(cells[id_at]) if cells else None
                     if change:
-                        for key, value in change.items():
-                            cells[header.index(key)] = cell(value)
+                        for key, value in json.loads(change).items():
+                            cells[index[key]] = cell(value)
                     writer.writerow(cells)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, data.path)
 
-    def _rewrite_jsonl(self, data: DataFile, overlay: dict[str, dict[str, Any]]) -> None:
+    def _rewrite_jsonl(self, data: DataFile, overlay: dict[str, str]) -> None:
         tmp = data.path.with_name(f".{data.path.name}.tmp")
         with tmp.open("w", encoding="utf-8") as out, data.path.open(encoding=data.encoding) as src:
             for line in src:
@@ -123,7 +137,7 @@ class Journal:
                     continue
                 change = overlay.get(str(record.get("id")))
                 if change:
-                    record.update(change)
+                    record.update(json.loads(change))
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             os.fsync(out.fileno())
