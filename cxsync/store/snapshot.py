@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, and_, select, update
 
@@ -12,6 +12,8 @@ from cxsync.store.database import CHUNK, aware, upsert, utcnow
 from cxsync.store.rows import AccountRow, ContactRow
 
 __all__ = ["Snapshot"]
+
+T = TypeVar("T")
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -206,13 +208,17 @@ class Snapshot:
             upsert(conn, t.contacts, payload, ["scope", "contact_id"])
 
     def get_contacts(self, scope: str, ids: Sequence[str]) -> dict[str, ContactRow]:
-        out: dict[str, ContactRow] = {}
+        return self._rows_by_id(t.contacts, "contact_id", scope, ids, _contact)
+
+    def _rows_by_id(
+        self, table: Any, key: str, scope: str, ids: Sequence[str], convert: Callable[[Any], T]
+    ) -> dict[str, T]:
+        """Rows of ``table`` whose ``key`` is one of ``ids``, converted, by id."""
+        out: dict[str, T] = {}
         with self._engine.connect() as conn:
             for chunk in _chunks(list(ids)):
-                q = select(t.contacts).where(
-                    t.contacts.c.scope == scope, t.contacts.c.contact_id.in_(chunk)
-                )
-                out.update((r["contact_id"], _contact(r)) for r in conn.execute(q).mappings())
+                q = select(table).where(table.c.scope == scope, table.c[key].in_(chunk))
+                out.update((r[key], convert(r)) for r in conn.execute(q).mappings())
         return out
 
     def contacts_for_account(self, scope: str, account_id: str) -> list[ContactRow]:
@@ -269,14 +275,7 @@ class Snapshot:
             upsert(conn, t.accounts, payload, ["scope", "account_id"])
 
     def get_accounts(self, scope: str, ids: Sequence[str]) -> dict[str, AccountRow]:
-        out: dict[str, AccountRow] = {}
-        with self._engine.connect() as conn:
-            for chunk in _chunks(list(ids)):
-                q = select(t.accounts).where(
-                    t.accounts.c.scope == scope, t.accounts.c.account_id.in_(chunk)
-                )
-                out.update((r["account_id"], _account(r)) for r in conn.execute(q).mappings())
-        return out
+        return self._rows_by_id(t.accounts, "account_id", scope, ids, _account)
 
     def iter_accounts(self, scope: str, batch: int = 1000) -> Iterator[list[AccountRow]]:
         last = ""
