@@ -1,4 +1,4 @@
-"""The HubSpot package: registered, settings validated, and honest that it cannot sync yet."""
+"""The HubSpot package: registered, settings validated, secrets kept out of errors."""
 
 from __future__ import annotations
 
@@ -38,7 +38,19 @@ def test_every_settings_problem_is_named(
     assert problem in str(err.value)
 
 
-def test_valid_settings_are_refused_plainly_without_echoing_the_token(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not implemented yet") as err:
-        get_factory("hubspot").create({"access_token": "pat-na1-canary"}, context(tmp_path))
-    assert "pat-na1-canary" not in str(err.value)
+def test_valid_settings_build_an_adapter_whose_repr_hides_the_token(tmp_path: Path) -> None:
+    adapter = get_factory("hubspot").create({"access_token": "pat-na1-canary"}, context(tmp_path))
+    assert adapter.name == "hubspot"
+    assert "pat-na1-canary" not in repr(adapter) and "pat-na1-canary" not in repr(adapter.client)
+    assert "pat-na1-canary" not in repr(adapter.settings)
+
+
+def test_oauth_settings_keep_every_secret_out_of_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        get_factory("hubspot").create(
+            {"flow": "oauth", "client_secret": "cs-canary", "refresh_token": "rt-canary"},
+            context(tmp_path),
+        )
+    text = str(err.value) + " ".join(err.value.problems)
+    assert "client_id" in text
+    assert "cs-canary" not in text and "rt-canary" not in text

@@ -1,0 +1,217 @@
+"""Reading objects: full loads through the list API, changes through search.
+
+A full load pages the list API (100 a page) and ends with an incremental cursor set to
+the moment it began. Incremental reads search one time window at a time
+(``modified >= from AND modified < to``, ``to`` = now minus the search lag) and walk it by
+``hs_object_id`` with a fresh ``hs_object_id > last`` filter per request, sorted by id.
+That never pages past the 10,000-result cap and cannot loop when thousands of records
+share one timestamp (API_NOTES B3); each request costs the same as paging would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hubspot.crm.objects import (
+    BatchReadInputSimplePublicObjectId,
+    PublicObjectSearchRequest,
+    SimplePublicObjectId,
+)
+
+from cxsync_hubspot.client import HubSpotClient
+from cxsync_hubspot.convert import decode_cursor, encode_cursor
+
+__all__ = ["MODIFIED", "RawRecord", "read_pages", "url_chunks"]
+
+LIST_PAGE = 100
+SEARCH_PAGE = 200
+BATCH_READ = 100
+#: longest property list sent in one GET query string (URLs beyond ~3,000 characters fail)
+URL_PROPERTY_BUDGET = 1800
+MODIFIED = {"contacts": "lastmodifieddate"}  # every other object: hs_lastmodifieddate
+
+
+def modified_property(object_type: str) -> str:
+    return MODIFIED.get(object_type, "hs_lastmodifieddate")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    id: str
+    properties: dict[str, Any]
+    updated_at: datetime | None
+    archived: bool = False
+
+
+def url_chunks(names: Sequence[str], budget: int = URL_PROPERTY_BUDGET) -> list[list[str]]:
+    """Split property names so no query string exceeds ``budget`` characters."""
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for name in names:
+        cost = len("&properties=") + len(name)
+        if chunks[-1] and used + cost > budget:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(name)
+        used += cost
+    return chunks
+
+
+def _raw(model: Any) -> RawRecord:
+    return RawRecord(
+        id=str(model.id),
+        properties=dict(model.properties or {}),
+        updated_at=model.updated_at,
+        archived=bool(getattr(model, "archived", False)),
+    )
+
+
+class ObjectReader:
+    """Pages of one object type's records, each with the cursor that resumes after it."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        object_type: str,
+        properties: Sequence[str],
+        lag_seconds: float,
+        url_budget: int = URL_PROPERTY_BUDGET,
+    ) -> None:
+        self.client = client
+        self.object_type = object_type
+        self.modified = modified_property(object_type)
+        names = list(dict.fromkeys([*properties, self.modified]))
+        self.chunks = url_chunks(names, url_budget)
+        self.all_properties = names
+        self.lag_ms = int(lag_seconds * 1000)
+
+    def _now_ms(self) -> int:
+        return int(time.time() * 1000) - self.lag_ms
+
+    def pages(self, since: str | None) -> Iterator[tuple[list[RawRecord], str]]:
+        state = decode_cursor(since)
+        if state is None or state["phase"] == "full":
+            yield from self._full(state)
+        else:
+            yield from self._changes(state, since)
+
+    # ---- full load -------------------------------------------------------------------------
+    def _full(self, state: dict[str, Any] | None) -> Iterator[tuple[list[RawRecord], str]]:
+        start = state["start"] if state else self._now_ms()
+        after = state.get("after") if state else None
+        while True:
+            page = self.client.invoke(
+                f"list.{self.object_type}",
+                "crm.objects.basic_api",
+                "get_page",
+                self.object_type,
+                limit=LIST_PAGE,
+                after=after,
+                properties=self.chunks[0],
+                archived=False,
+            )
+            records = [_raw(r) for r in page.results or []]
+            self._complete(records)
+            nxt = page.paging.next.after if page.paging and page.paging.next else None
+            if nxt is None:
+                yield records, encode_cursor({"phase": "inc", "from": start, "to": None, "id": "0"})
+                return
+            after = nxt
+            yield records, encode_cursor({"phase": "full", "start": start, "after": nxt})
+
+    def _complete(self, records: list[RawRecord]) -> None:
+        """Fetch property chunks beyond the first (only for very long property lists)."""
+        for chunk in self.chunks[1:]:
+            for start in range(0, len(records), BATCH_READ):
+                part = records[start : start + BATCH_READ]
+                body = BatchReadInputSimplePublicObjectId(
+                    properties=chunk, inputs=[SimplePublicObjectId(id=r.id) for r in part]
+                )
+                answer = self.client.invoke(
+                    f"batch_read.{self.object_type}",
+                    "crm.objects.batch_api",
+                    "read",
+                    self.object_type,
+                    body,
+                    archived=False,
+                )
+                extra = {str(r.id): r.properties or {} for r in answer.results or []}
+                for record in part:
+                    record.properties.update(extra.get(record.id, {}))
+
+    # ---- changes ---------------------------------------------------------------------------
+    def _changes(
+        self, state: dict[str, Any], since: str | None
+    ) -> Iterator[tuple[list[RawRecord], str]]:
+        window_from = int(state["from"])
+        window_to = int(state["to"]) if state.get("to") is not None else self._now_ms()
+        last_id = str(state.get("id") or "0")
+        if window_to <= window_from:
+            yield [], since or ""
+            return
+        done = encode_cursor({"phase": "inc", "from": window_to, "to": None, "id": "0"})
+        while True:
+            request = PublicObjectSearchRequest(
+                filter_groups=[
+                    {
+                        "filters": [
+                            {
+                                "propertyName": self.modified,
+                                "operator": "GTE",
+                                "value": str(window_from),
+                            },
+                            {
+                                "propertyName": self.modified,
+                                "operator": "LT",
+                                "value": str(window_to),
+                            },
+                            {"propertyName": "hs_object_id", "operator": "GT", "value": last_id},
+                        ]
+                    }
+                ],
+                sorts=[{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                properties=self.all_properties,
+                limit=SEARCH_PAGE,
+                after="0",
+            )
+            page = self.client.invoke(
+                f"search.{self.object_type}",
+                "crm.objects.search_api",
+                "do_search",
+                self.object_type,
+                request,
+                search=True,
+            )
+            records = [_raw(r) for r in page.results or []]
+            more = len(records) == SEARCH_PAGE and page.paging is not None and page.paging.next
+            if not more:
+                yield records, done
+                return
+            last_id = records[-1].id
+            yield (
+                records,
+                encode_cursor(
+                    {"phase": "inc", "from": window_from, "to": window_to, "id": last_id}
+                ),
+            )
+
+
+def read_pages(
+    reader: ObjectReader, since: str | None, group: int
+) -> Iterator[tuple[list[RawRecord], str]]:
+    """Merge consecutive pages into groups of at least ``group`` records (fewer lookups)."""
+    buffer: list[RawRecord] = []
+    cursor: str | None = None
+    sent: str | None = None
+    for records, page_cursor in reader.pages(since):
+        buffer.extend(records)
+        cursor = page_cursor
+        if len(buffer) >= group:
+            yield buffer, cursor
+            buffer, sent = [], cursor
+    if cursor is not None and (buffer or cursor != sent):
+        yield buffer, cursor

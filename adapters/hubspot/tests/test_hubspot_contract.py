@@ -1,0 +1,7 @@
+"""The shared adapter contract, run against the HubSpot emulator on loopback."""
+
+from cxsync.testing.contract import AdapterContractSuite
+
+
+class TestHubSpotContract(AdapterContractSuite):
+    pass
