@@ -22,19 +22,22 @@ from cxsync.models import ObjectType
 from cxsync.schema import FieldType, load_field_map
 from cxsync_salesforce.adapter import SalesforceAdapter, SalesforceAdapterFactory
 from cxsync_salesforce.testing.emulator import SalesforceEmulator
+from cxsync_salesforce.testing.faults import ScheduledFault
 from cxsync_salesforce.testing.serve import (
     IN_PROCESS_URL,
     mock_emulator,
     serve_emulator,
     start_server,
 )
-from cxsync_salesforce.testing.shapes import TIMEOUT, EmulatorResponse
+from cxsync_salesforce.testing.shapes import DROPPED, TIMEOUT, EmulatorResponse
 
 __all__ = [
+    "DROPPED",
     "IN_PROCESS_URL",
     "TIMEOUT",
     "EmulatorResponse",
     "SalesforceEmulator",
+    "ScheduledFault",
     "emulator_adapter",
     "emulator_settings",
     "install_cx_fields",

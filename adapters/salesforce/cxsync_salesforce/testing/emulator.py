@@ -7,6 +7,10 @@ call answered 200 with per-record results, ``Sforce-Limit-Info`` on every respon
 allocation answered with 403 ``REQUEST_LIMIT_EXCEEDED``, and custom fields invisible until
 field-level security grants them. :meth:`SalesforceEmulator.handle` is transport-agnostic:
 :mod:`cxsync_salesforce.testing.serve` mounts it in-process or on a loopback server.
+
+Faults to inject: ``faults`` (the next requests), ``sticky_fault`` (every request),
+``scheduled`` (chosen requests, see :mod:`~cxsync_salesforce.testing.faults`),
+``session_ttl``, ``lock_rows``, ``reject_rows``/``invalid_rows`` and ``daily_limit``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cxsync_salesforce.testing.faults import FaultSchedule
 from cxsync_salesforce.testing.query import QueryMixin
 from cxsync_salesforce.testing.shapes import EmulatorResponse
 from cxsync_salesforce.testing.shapes import error as _error
@@ -83,8 +88,18 @@ class SalesforceEmulator(QueryMixin):
         self.calls: Counter[str] = Counter()
         self.faults: list[EmulatorResponse] = []
         self.sticky_fault: EmulatorResponse | None = None
+        #: faults waiting for the requests they match (see testing/faults.py)
+        self.scheduled = FaultSchedule()
+        #: accepted requests left before the session expires (``None``: it never does)
+        self.session_ttl: int | None = None
+        #: when a list: each authenticated API request, as (method, API path, raw body)
+        self.journal: list[tuple[str, str, bytes | str | None]] | None = None
+        #: record id → how many more writes to it (or Task creates under it) fail locked
         self.lock_rows: dict[str, int] = {}
+        #: record ids whose next write fails a validation rule
         self.reject_rows: set[str] = set()
+        #: record ids every write to which fails a validation rule, until removed
+        self.invalid_rows: set[str] = set()
         self._cursors: dict[str, list[dict[str, Any]]] = {}
         self._seq = 0
         self._clock = datetime(2026, 1, 1, tzinfo=UTC)
@@ -168,15 +183,37 @@ class SalesforceEmulator(QueryMixin):
         auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
         if self.sticky_fault is not None:
             return self.sticky_fault
-        if auth != f"Bearer {self.session_id}":
+        if auth != f"Bearer {self.session_id}" or self._session_expires():
             return _error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        path = match.group(2).rstrip("/")
+        if self.journal is not None:
+            self.journal.append((method, path, body))
         if self.faults:
             return self.faults.pop(0)
+        fault = self.scheduled.pick(method, path)
+        if fault is not None and not fault.apply_first:
+            return fault.response
+        answer = self._serve(method, path, parts.query, headers, body)
+        return answer if fault is None else fault.response
+
+    def _session_expires(self) -> bool:
+        """Count down the session's life; at zero it expires and a login gets a new one."""
+        if self.session_ttl is None:
+            return False
+        if self.session_ttl > 0:
+            self.session_ttl -= 1
+            return False
+        self.session_ttl = None
+        self.session_id = f"{self.session_id}+"
+        return True
+
+    def _serve(
+        self, method: str, path: str, qs: str, headers: dict[str, str], body: bytes | str | None
+    ) -> EmulatorResponse:
         if self.used >= self.daily_limit:
             return _error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         self.used += 1
-        path = match.group(2).rstrip("/")
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        query = {k: v[0] for k, v in parse_qs(qs).items()}
         raw = body.decode() if isinstance(body, bytes) else body
         is_json = "json" in {k.lower(): v for k, v in headers.items()}.get("content-type", "json")
         try:
@@ -263,6 +300,10 @@ class SalesforceEmulator(QueryMixin):
             return _error(
                 400, "INVALID_CROSS_REFERENCE_KEY", f"invalid cross reference id: {bad_ref}"
             )
+        parent = str(values.get("WhatId"))
+        if self.lock_rows.get(parent, 0) > 0:  # an activity insert locks its account
+            self.lock_rows[parent] -= 1
+            return _error(400, "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access: {parent}")
         key_field = "CX_Followup_Key__c"
         key = values.get(key_field)
         if key and any(r.get(key_field) == key for r in self.records[sobject].values()):
@@ -353,7 +394,7 @@ class SalesforceEmulator(QueryMixin):
                 "UNABLE_TO_LOCK_ROW",
                 f"unable to obtain exclusive access to this record or 1 records: {rid}",
             )
-        if rid in self.reject_rows:
+        if rid in self.reject_rows or rid in self.invalid_rows:
             self.reject_rows.discard(rid)
             return failed("FIELD_CUSTOM_VALIDATION_EXCEPTION", "rejected by a validation rule")
         values = {k: v for k, v in record.items() if k not in ("attributes", "id", "Id")}

@@ -15,6 +15,7 @@ import responses
 from requests import PreparedRequest
 
 from cxsync_salesforce.testing.emulator import EmulatorResponse, SalesforceEmulator
+from cxsync_salesforce.testing.shapes import DROPPED, TIMEOUT
 
 __all__ = ["IN_PROCESS_URL", "mock_emulator", "serve_emulator"]
 
@@ -42,8 +43,10 @@ def mock_emulator(
         answer = emulator.handle(
             request.method or "GET", request.url or "", dict(request.headers), request.body
         )
-        if answer.status == 0:
+        if answer.status == TIMEOUT.status:
             raise requests.ReadTimeout("emulated timeout")
+        if answer.status == DROPPED.status:
+            raise requests.ConnectionError("emulated dropped connection")
         return answer.status, answer.headers, _encode(answer)
 
     pattern = re.compile(re.escape(base_url) + r"/.*")
@@ -59,6 +62,10 @@ def _handler(emulator: SalesforceEmulator) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             answer = emulator.handle(self.command, self.path, dict(self.headers), body)
+            if answer.status == DROPPED.status:
+                # hang up without a status line: the client sees the connection dropped
+                self.close_connection = True
+                return
             data = _encode(answer).encode()
             self.send_response(answer.status)
             for key, value in answer.headers.items():

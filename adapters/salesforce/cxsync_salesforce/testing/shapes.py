@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["TIMEOUT", "EmulatorResponse", "error", "parse_time", "sf_time"]
+__all__ = ["DROPPED", "TIMEOUT", "EmulatorResponse", "error", "parse_time", "sf_time"]
 
 
 @dataclass
@@ -36,3 +36,7 @@ def error(status: int, code: str, message: str) -> EmulatorResponse:
 
 #: a fault that makes the in-process mock raise ``requests.ReadTimeout`` (no answer at all)
 TIMEOUT = EmulatorResponse(0)
+
+#: a fault that drops the connection without an answer (``requests.ConnectionError``),
+#: in-process and on the loopback server alike
+DROPPED = EmulatorResponse(-1)
