@@ -7,10 +7,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
-from hubspot.crm.associations.v4 import (
-    BatchInputPublicFetchAssociationsBatchRequest,
-    PublicFetchAssociationsBatchRequest,
-)
 from pydantic import BaseModel, ValidationError
 
 from cxsync.adapter import AdapterContext, ApiUsage, Capability, ConnectionInfo
@@ -138,10 +134,8 @@ class HubSpotAdapter:
 
     @staticmethod
     def _modified(record: RawRecord, prop: str) -> datetime:
-        value = record.properties.get(prop)
-        if value:
-            return parse_time(value)
-        return record.updated_at or datetime.now(UTC)
+        value = record.properties.get(prop) or record.updated_at
+        return parse_time(value) if value else datetime.now(UTC)
 
     def stream_accounts(self, since: str | None = None) -> Iterator[Page]:
         reader = self._reader("companies", COMPANY_PROPERTIES, ObjectType.ACCOUNT)
@@ -178,10 +172,9 @@ class HubSpotAdapter:
         """Each contact's company (the primary one when there are several): one v4 call."""
         if not contact_ids:
             return {}
-        body = BatchInputPublicFetchAssociationsBatchRequest(
-            inputs=[PublicFetchAssociationsBatchRequest(id=cid) for cid in contact_ids]
-        )
-        answer = self.client.invoke(
+        # plain dicts: the client builds a Configuration for every model object it is given
+        body = {"inputs": [{"id": cid} for cid in contact_ids]}
+        answer = self.client.invoke_json(
             "associations.contacts.companies",
             "crm.associations.v4.batch_api",
             "get_page",
@@ -190,17 +183,19 @@ class HubSpotAdapter:
             body,
         )
         found: dict[str, str] = {}
-        for result in answer.results or []:
-            links = result.to or []
+        for result in answer.get("results") or []:
+            links = result.get("to") or []
             if not links:
                 continue
             primary = [
                 link
                 for link in links
-                if any(t.type_id == PRIMARY_COMPANY for t in link.association_types or [])
+                if any(
+                    t.get("typeId") == PRIMARY_COMPANY for t in link.get("associationTypes") or []
+                )
             ]
-            chosen = (primary or sorted(links, key=lambda link: int(link.to_object_id)))[0]
-            found[str(result._from.id)] = str(chosen.to_object_id)
+            chosen = (primary or sorted(links, key=lambda link: int(link["toObjectId"])))[0]
+            found[str(result["from"]["id"])] = str(chosen["toObjectId"])
         # contacts without a company come back as 207 errors (NO_ASSOCIATIONS_FOUND): no id
         return found
 

@@ -68,7 +68,7 @@ def existing_keys(client: HubSpotClient, object_type: str, keys: Sequence[str]) 
                 limit=200,
                 after=after,
             )
-            page = client.invoke(
+            page = client.invoke_json(
                 f"search.{object_type}",
                 "crm.objects.search_api",
                 "do_search",
@@ -77,13 +77,14 @@ def existing_keys(client: HubSpotClient, object_type: str, keys: Sequence[str]) 
                 search=True,
             )
             found.update(
-                str(r.properties.get(KEY_PROPERTY))
-                for r in page.results or []
-                if r.properties.get(KEY_PROPERTY)
+                str((r.get("properties") or {}).get(KEY_PROPERTY))
+                for r in page.get("results") or []
+                if (r.get("properties") or {}).get(KEY_PROPERTY)
             )
-            if not (page.paging and page.paging.next):
+            nxt = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if nxt is None:
                 break
-            after = page.paging.next.after
+            after = str(nxt)
     return found
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from hubspot.crm.objects import (
@@ -43,7 +42,7 @@ def modified_property(object_type: str) -> str:
 class RawRecord:
     id: str
     properties: dict[str, Any]
-    updated_at: datetime | None
+    updated_at: str | None
     archived: bool = False
 
 
@@ -61,13 +60,18 @@ def url_chunks(names: Sequence[str], budget: int = URL_PROPERTY_BUDGET) -> list[
     return chunks
 
 
-def _raw(model: Any) -> RawRecord:
+def _raw(item: dict[str, Any]) -> RawRecord:
     return RawRecord(
-        id=str(model.id),
-        properties=dict(model.properties or {}),
-        updated_at=model.updated_at,
-        archived=bool(getattr(model, "archived", False)),
+        id=str(item["id"]),
+        properties=dict(item.get("properties") or {}),
+        updated_at=item.get("updatedAt"),
+        archived=bool(item.get("archived", False)),
     )
+
+
+def _next_after(page: dict[str, Any]) -> str | None:
+    nxt = (page.get("paging") or {}).get("next") or {}
+    return str(nxt["after"]) if nxt.get("after") is not None else None
 
 
 class ObjectReader:
@@ -104,7 +108,7 @@ class ObjectReader:
         start = state["start"] if state else self._now_ms()
         after = state.get("after") if state else None
         while True:
-            page = self.client.invoke(
+            page = self.client.invoke_json(
                 f"list.{self.object_type}",
                 "crm.objects.basic_api",
                 "get_page",
@@ -114,9 +118,9 @@ class ObjectReader:
                 properties=self.chunks[0],
                 archived=False,
             )
-            records = [_raw(r) for r in page.results or []]
+            records = [_raw(r) for r in page.get("results") or []]
             self._complete(records)
-            nxt = page.paging.next.after if page.paging and page.paging.next else None
+            nxt = _next_after(page)
             if nxt is None:
                 yield records, encode_cursor({"phase": "inc", "from": start, "to": None, "id": "0"})
                 return
@@ -131,7 +135,7 @@ class ObjectReader:
                 body = BatchReadInputSimplePublicObjectId(
                     properties=chunk, inputs=[SimplePublicObjectId(id=r.id) for r in part]
                 )
-                answer = self.client.invoke(
+                answer = self.client.invoke_json(
                     f"batch_read.{self.object_type}",
                     "crm.objects.batch_api",
                     "read",
@@ -139,7 +143,9 @@ class ObjectReader:
                     body,
                     archived=False,
                 )
-                extra = {str(r.id): r.properties or {} for r in answer.results or []}
+                extra = {
+                    str(r["id"]): r.get("properties") or {} for r in answer.get("results") or []
+                }
                 for record in part:
                     record.properties.update(extra.get(record.id, {}))
 
@@ -178,7 +184,7 @@ class ObjectReader:
                 limit=SEARCH_PAGE,
                 after="0",
             )
-            page = self.client.invoke(
+            page = self.client.invoke_json(
                 f"search.{self.object_type}",
                 "crm.objects.search_api",
                 "do_search",
@@ -186,8 +192,8 @@ class ObjectReader:
                 request,
                 search=True,
             )
-            records = [_raw(r) for r in page.results or []]
-            more = len(records) == SEARCH_PAGE and page.paging is not None and page.paging.next
+            records = [_raw(r) for r in page.get("results") or []]
+            more = len(records) == SEARCH_PAGE and _next_after(page) is not None
             if not more:
                 yield records, done
                 return

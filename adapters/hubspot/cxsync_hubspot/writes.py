@@ -13,8 +13,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from hubspot.crm.objects import BatchInputSimplePublicObjectBatchInput, SimplePublicObjectBatchInput
-
 from cxsync.errors import FatalError, QuotaExhaustedError, RetriableError
 from cxsync.models import WriteResult
 from cxsync_hubspot.client import HubSpotClient
@@ -50,9 +48,8 @@ def batch_update(
 def _send(
     client: HubSpotClient, object_type: str, chunk: list[tuple[str, dict[str, str]]]
 ) -> list[WriteResult]:
-    body = BatchInputSimplePublicObjectBatchInput(
-        inputs=[SimplePublicObjectBatchInput(id=rid, properties=values) for rid, values in chunk]
-    )
+    # plain dicts: the client builds a Configuration for every model object it is given
+    body = {"inputs": [{"id": rid, "properties": values} for rid, values in chunk]}
     try:
         answer = client.invoke(
             f"batch_update.{object_type}", "crm.objects.batch_api", "update", object_type, body

@@ -23,6 +23,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -78,6 +79,50 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ]
 ]
 _PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "EQ": lambda a, b: a == b,
+    "NEQ": lambda a, b: a != b,
+    "LT": lambda a, b: a < b,
+    "LTE": lambda a, b: a <= b,
+    "GT": lambda a, b: a > b,
+    "GTE": lambda a, b: a >= b,
+}
+
+
+Getter = Callable[[dict[str, Any]], Any]
+
+
+def _compare(value_of: Getter, want: Any, op: str, record: dict[str, Any]) -> bool:
+    held = value_of(record)
+    if held is None or want is None:
+        return op == "NEQ" and held != want
+    return _COMPARE[op](held, want)
+
+
+def _has(value_of: Getter, wanted: bool, record: dict[str, Any]) -> bool:
+    return (value_of(record) is not None) == wanted
+
+
+def _member(value_of: Getter, values: frozenset[Any], wanted: bool, record: dict[str, Any]) -> bool:
+    return (value_of(record) in values) == wanted
+
+
+def _between(value_of: Getter, low: Any, high: Any, record: dict[str, Any]) -> bool:
+    held = value_of(record)
+    return held is not None and low <= held <= high
+
+
+def _contains(value_of: Getter, token: str, record: dict[str, Any]) -> bool:
+    return token in str(value_of(record) or "")
+
+
+def _getter(name: str, definition: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
+    def value_of(record: dict[str, Any]) -> Any:
+        return props.comparable(definition, record["properties"].get(name))
+
+    return value_of
 
 
 class _Reject(Exception):
@@ -472,10 +517,8 @@ class HubSpotEmulator:
         return base + extra.get(object_type, [])
 
     def _visible(self, object_type: str, include_archived: bool) -> list[dict[str, Any]]:
-        records = self.objects[object_type].values()
-        return sorted(
-            (r for r in records if r["archived"] == include_archived), key=lambda r: int(r["id"])
-        )
+        # ids only grow and dicts keep insertion order: this is id order already
+        return [r for r in self.objects[object_type].values() if r["archived"] == include_archived]
 
     def _write_values(
         self, object_type: str, values: dict[str, Any], *, creating: bool = False
@@ -823,11 +866,12 @@ class HubSpotEmulator:
             )
         defs = self.definitions[object_type]
         horizon = self.clock() - timedelta(seconds=self.index_lag_seconds)
+        compiled = [self._compile(defs, g) for g in groups]
         matched = [
             r
             for r in self._visible(object_type, False)
             if (not self.index_lag_seconds or r["updatedAt"] <= horizon)
-            and (not groups or any(self._group_matches(defs, r, g) for g in groups))
+            and (not compiled or any(all(t(r) for t in tests) for tests in compiled))
         ]
         sorts = payload.get("sorts") or []
         if sorts:  # only the first sort is honoured
@@ -853,43 +897,34 @@ class HubSpotEmulator:
         return Answer(200, body)
 
     @staticmethod
-    def _group_matches(defs: dict[str, Any], record: dict[str, Any], group: dict[str, Any]) -> bool:
+    def _compile(defs: dict[str, Any], group: dict[str, Any]) -> list[Callable[[Any], bool]]:
+        """One test per filter, with its operand converted once (searches scan every record)."""
+        tests: list[Callable[[Any], bool]] = []
         for f in group.get("filters") or []:
             name = f.get("propertyName")
             definition = defs.get(name)
             if definition is None:
                 raise _bad_request(f"Property {name} does not exist", "VALIDATION_ERROR")
             op = f.get("operator", "EQ")
-            held = props.comparable(definition, record["properties"].get(name))
-            if op == "HAS_PROPERTY":
-                ok = held is not None
-            elif op == "NOT_HAS_PROPERTY":
-                ok = held is None
+            value_of = _getter(name, definition)
+            if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
+                tests.append(partial(_has, value_of, op == "HAS_PROPERTY"))
             elif op in ("IN", "NOT_IN"):
-                values = {props.comparable(definition, v) for v in f.get("values") or []}
-                ok = (held in values) == (op == "IN")
+                values = frozenset(props.comparable(definition, x) for x in f.get("values") or [])
+                tests.append(partial(_member, value_of, values, op == "IN"))
             elif op == "BETWEEN":
                 low = props.comparable(definition, f.get("value"))
                 high = props.comparable(definition, f.get("highValue"))
-                ok = held is not None and low <= held <= high
+                tests.append(partial(_between, value_of, low, high))
             elif op == "CONTAINS_TOKEN":
-                ok = held is not None and str(f.get("value", "")).lower().strip("*") in str(held)
-            else:
+                token = str(f.get("value", "")).lower().strip("*")
+                tests.append(partial(_contains, value_of, token))
+            elif op in _COMPARE:
                 want = props.comparable(definition, f.get("value"))
-                if held is None or want is None:
-                    ok = op == "NEQ" and held != want
-                else:
-                    ok = {
-                        "EQ": held == want,
-                        "NEQ": held != want,
-                        "LT": held < want,
-                        "LTE": held <= want,
-                        "GT": held > want,
-                        "GTE": held >= want,
-                    }.get(op, False)
-            if not ok:
-                return False
-        return True
+                tests.append(partial(_compare, value_of, want, op))
+            else:
+                raise _bad_request(f"operator {op} is not supported")
+        return tests
 
     # ---- associations v4 -------------------------------------------------------------------
     def _assoc_read(self, args: dict[str, str], _: Any, payload: dict[str, Any]) -> Answer:

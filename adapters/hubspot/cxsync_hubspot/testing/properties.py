@@ -7,6 +7,7 @@ fails against a real portal.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -241,10 +242,16 @@ def comparable(definition: dict[str, Any] | None, value: Any) -> Any:
         if kind == "number":
             return float(value)
         if kind in ("datetime", "date"):
-            return parse_hs_time(value).timestamp() * 1000
+            return _epoch(str(value))
     except ValueError:
         return None
     return str(value).lower()
+
+
+@functools.lru_cache(maxsize=65536)
+def _epoch(text: str) -> float:
+    """Epoch ms of a stored datetime (cached: search compares the same stamps again and again)."""
+    return parse_hs_time(text).timestamp() * 1000
 
 
 def epoch_ms(value: datetime) -> int:
