@@ -55,6 +55,18 @@ def test_demo_against_the_salesforce_emulator(tmp_path: Path) -> None:
     assert summary["api"]["write_calls"] <= 10
 
 
+def test_demo_against_the_hubspot_emulator(tmp_path: Path) -> None:
+    payload = demo(tmp_path / "d", "--crm", "hubspot")
+    summary = payload["summary"]
+    assert isinstance(summary, dict)
+    assert summary["crm"] == "hubspot"
+    assert summary["writes"]["applied"] == 233 and summary["writes"]["failed"] == 0
+    assert summary["writes"]["tasks"] == 4 and summary["writes"]["notes"] == 20
+    # 213 contacts and 20 companies in batches of 100, one batch each of tasks and notes
+    assert summary["api"]["write_calls"] <= 8
+    assert summary["api"]["throttled"] == 0
+
+
 @pytest.mark.slow
 def test_non_editable_install_runs_the_demo_from_elsewhere(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
