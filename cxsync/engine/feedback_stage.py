@@ -10,17 +10,20 @@ contact has appeared in a sync.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxsync.engine.actions import ActionRunner
 from cxsync.engine.context import RunContext
 from cxsync.engine.summary import RunSummary
 from cxsync.models import Feedback, ObjectType
 
-__all__ = ["StoreLedger", "StoreLookup", "feedback_paths", "import_stage"]
+if TYPE_CHECKING:
+    from cxsync.feedback.readers import SourceRow
+
+__all__ = ["NativeFeedback", "StoreLedger", "StoreLookup", "feedback_paths", "import_stage"]
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +155,10 @@ def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | N
     ledger = StoreLedger(ctx)
     _release_quarantined(ctx, lookup, ledger, stage)
     files = list(paths) if paths is not None else feedback_paths(ctx)
+    stream = getattr(ctx.adapter, "stream_feedback", None)
+    native = NativeFeedback(ctx, summary.dry_run) if callable(stream) else None
     report = None
-    if files:
+    if files or native is not None:
         rejects_dir = Path(ctx.config.feedback.rejects_dir or Path(ctx.config.work_dir) / "rejects")
         report = import_feedback(
             files,
@@ -166,7 +171,12 @@ def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | N
             check_phase=phase_checker(ctx.personas),
             rejects_path=rejects_dir / "feedback.rejects.csv",
             default_timezone=ctx.config.feedback.default_timezone,
+            extra_sources=[(native.source, native.rows())] if native is not None else [],
         )
+        if native is not None:
+            # only now is every native row in the ledger or the quarantine
+            native.commit()
+            stage.add("native_read", native.read)
         stage.add("files", len(files))
         stage.add("rows", report.rows_read)
         stage.add("imported", report.imported)
@@ -174,27 +184,60 @@ def import_stage(ctx: RunContext, summary: RunSummary, paths: Sequence[Path] | N
         stage.add("notes", report.notes)
         for kind, n in report.rejected.items():
             stage.add(f"rejected_{kind}", n)
-    _native_feedback(ctx, lookup, ledger, stage)
     stage.add("newly_quarantined", ledger.new_rejections)
     return report
 
 
-def _native_feedback(ctx: RunContext, lookup: StoreLookup, ledger: StoreLedger, stage: Any) -> None:
-    stream = getattr(ctx.adapter, "stream_feedback", None)
-    if not callable(stream):
-        return
-    since = ctx.store.get_cursor(ctx.scope, "feedback")
-    for page in stream(since):
-        matched = []
-        for item in page.records:
-            who = lookup.resolve(item.contact_id, (item.email or "").lower() or None)
-            if who is None:
-                continue
-            matched.append(
-                item.model_copy(update={"contact_id": who.contact_id, "account_id": who.account_id})
-            )
-        stage.add("native_imported", len(ledger.add(matched)))
-        ctx.store.set_cursor(ctx.scope, "feedback", page.cursor)
+class NativeFeedback:
+    """The CRM's own survey responses (``stream_feedback``), as rows for the importer.
+
+    They pass the same validation as files (scales, dates, respondent, phase) and go to the
+    same ledger, quarantine and rejects file. A record the adapter could not turn into a
+    response (a survey type without a cxsync metric…) arrives as a dict with a ``reason``
+    and is quarantined with it. The cursor moves only after the import has stored every
+    row, so a crash re-reads (and the ledger ignores what it already holds).
+    """
+
+    def __init__(self, ctx: RunContext, dry_run: bool) -> None:
+        self.ctx = ctx
+        self.dry_run = dry_run
+        self.source = f"{ctx.adapter.name}:feedback"
+        self.read = 0
+        self._since = ctx.store.get_cursor(ctx.scope, "feedback")
+        self._cursor = self._since
+
+    def rows(self) -> Iterator[SourceRow]:
+        from cxsync.feedback.readers import SourceRow
+
+        for page in self.ctx.adapter.stream_feedback(self._since):  # type: ignore[attr-defined]
+            for item in page.records:
+                self.read += 1
+                if isinstance(item, Feedback):
+                    yield SourceRow(self.read, _canonical_row(item))
+                else:
+                    raw = {k: v for k, v in dict(item).items() if k != "reason"}
+                    yield SourceRow(self.read, raw, problem=str(item.get("reason") or "unusable"))
+            self._cursor = page.cursor
+
+    def commit(self) -> None:
+        if self._cursor != self._since and not self.dry_run:
+            self.ctx.store.set_cursor(self.ctx.scope, "feedback", self._cursor)
+
+
+def _canonical_row(item: Feedback) -> dict[str, Any]:
+    """A native response in the importer's canonical columns."""
+    row: dict[str, Any] = {
+        "response_id": item.response_id,
+        "contact_id": item.contact_id or "",
+        "email": item.email or "",
+        "metric": item.metric.value if item.metric else "",
+        "score": "" if item.score is None else f"{item.score:g}",
+        "phase": item.phase or "",
+        "channel": item.channel.value,
+        "submitted_at": item.submitted_at.isoformat(),
+        "comment": item.comment or "",
+    }
+    return row
 
 
 def _release_quarantined(

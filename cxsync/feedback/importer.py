@@ -180,6 +180,7 @@ def import_feedback(
     check_phase: PhaseCheck | None = None,
     rejects_path: Path | None = None,
     default_timezone: str = "UTC",
+    extra_sources: Iterable[tuple[str, Iterable[SourceRow]]] = (),
 ) -> ImportReport:
     """Import feedback files; see the module docstring for where each row goes.
 
@@ -192,6 +193,8 @@ def import_feedback(
         check_phase: (persona key, phase) → why the phase is wrong, or None.
         rejects_path: where to write the rejects CSV (only when a row was rejected).
         default_timezone: zone of times without one, unless the column map sets one.
+        extra_sources: (source name, rows) read after the files with the same rules, e.g. a
+            CRM's native survey responses; rows there use the canonical field names.
 
     Returns:
         The counts; a file that cannot be opened counts as one ``unreadable_file`` rejection.
@@ -202,6 +205,8 @@ def import_feedback(
         for path in paths:
             run.report.files.append(str(path))
             _import_file(path, run, lookup, column_map, scales, zone, check_phase)
+        for source, rows in extra_sources:
+            _import_rows(source, rows, run, lookup, _Binder(ColumnMap(), scales, zone), check_phase)
         run.flush()
         if spool.count and rejects_path is not None:
             spool.write_csv(rejects_path)
@@ -227,22 +232,34 @@ def _import_file(
 ) -> None:
     source = str(path)
     binder = _Binder(column_map, scales, zone)
-    prefetch = getattr(lookup, "prefetch", None)
     try:
-        for chunk in _chunks(read_rows(path, skip_rows=column_map.skip_rows), BATCH_SIZE):
-            if callable(prefetch):
-                # one bulk look-up per chunk instead of one per row (large imports)
-                prefetch([_respondent_cells(binder.rules(row.raw), row.raw) for row in chunk])
-            for row in chunk:
-                run.report.rows_read += 1
-                outcome = validate_row(source, row, binder.rules(row.raw), lookup, check_phase)
-                if isinstance(outcome, Rejection):
-                    run.reject(outcome)
-                else:
-                    run.accept(source, row, outcome)
+        rows = read_rows(path, skip_rows=column_map.skip_rows)
+        _import_rows(source, rows, run, lookup, binder, check_phase)
     except (OSError, UnicodeDecodeError) as exc:
         log.warning("%s: cannot be read: %s", path, exc)
         run.reject(Rejection(source, 0, RejectKind.UNREADABLE_FILE, f"cannot read file: {exc}", {}))
+
+
+def _import_rows(
+    source: str,
+    rows: Iterable[SourceRow],
+    run: _Run,
+    lookup: RespondentLookup,
+    binder: _Binder,
+    check_phase: PhaseCheck | None,
+) -> None:
+    prefetch = getattr(lookup, "prefetch", None)
+    for chunk in _chunks(rows, BATCH_SIZE):
+        if callable(prefetch):
+            # one bulk look-up per chunk instead of one per row (large imports)
+            prefetch([_respondent_cells(binder.rules(row.raw), row.raw) for row in chunk])
+        for row in chunk:
+            run.report.rows_read += 1
+            outcome = validate_row(source, row, binder.rules(row.raw), lookup, check_phase)
+            if isinstance(outcome, Rejection):
+                run.reject(outcome)
+            else:
+                run.accept(source, row, outcome)
 
 
 def _chunks(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:

@@ -127,7 +127,11 @@ def validate_row(
 ) -> list[Feedback] | Rejection:
     """Validate and match one row: its feedback items, or the reason it is rejected."""
     if row.problem is not None:
-        return Rejection(source, row.row_number, RejectKind.MALFORMED_ROW, row.problem, row.raw)
+        # a response id, when the row still carries one, keeps its quarantine entry unique
+        key = str(row.raw.get("response_id") or "") or None
+        return Rejection(
+            source, row.row_number, RejectKind.MALFORMED_ROW, row.problem, row.raw, key
+        )
     cols, raw, checked = rules.columns, row.raw, _Checked()
     response_id = _response_id(raw, rules, checked)
     contact_id, email = _respondent_keys(raw, cols, checked)

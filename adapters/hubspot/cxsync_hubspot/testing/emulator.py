@@ -188,6 +188,7 @@ class HubSpotEmulator:
         self.faults: list[Fault] = []
         self.reject_ids: set[str] = set()
         self.calls: Counter[str] = Counter()
+        self.journal: list[tuple[str, str]] = []  # (method, path) of every request
         self.throttled: Counter[str] = Counter()
         self._burst_times: deque[float] = deque()
         self._search_times: deque[float] = deque()
@@ -339,6 +340,7 @@ class HubSpotEmulator:
             None,
         )
         with self._mutex:
+            self.journal.append((method, path))
             if route is None:
                 self.calls[f"{method} unknown"] += 1
                 return error(404, f"no route for {method} {path}", "OBJECT_NOT_FOUND")
