@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -153,10 +154,10 @@ def quiet(summary: RunSummary) -> bool:
     )
 
 
-def new_portal(root: Path, base_url: str = IN_PROCESS_URL) -> Portal:
+def new_portal(root: Path, base_url: str = IN_PROCESS_URL, *, stale: bool = False) -> Portal:
     emulator = SalesforceEmulator(page_size=PAGE_SIZE)
     install_cx_fields(emulator)
-    seed(emulator)
+    seed(emulator, stale=stale)
     write_feedback(root / "feedback", NOW)
     return Portal(root, emulator, base_url)
 
@@ -225,6 +226,26 @@ def throttled() -> EmulatorResponse:
 
 def unavailable() -> EmulatorResponse:
     return sf_error(503, "SERVER_UNAVAILABLE", "Service Unavailable")
+
+
+_POINTS = re.compile(r"= -?\d+\.\d points")
+
+
+def at_another_instant(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with the driver figures that depend on the scoring instant masked.
+
+    A driver's points (one decimal) come from time-decayed weights: a value on a rounding
+    edge (6.25) prints 6.2 at one instant and 6.3 a minute later. Runs in a subprocess
+    score at their own wall-clock time, not at the suite's fixed ``NOW``.
+    """
+    accounts = {
+        rid: {
+            k: _POINTS.sub("= … points", v) if k == "cx_health_drivers" else v
+            for k, v in fields.items()
+        }
+        for rid, fields in state["accounts"].items()
+    }
+    return {**state, "accounts": accounts}
 
 
 def assert_same_state(
