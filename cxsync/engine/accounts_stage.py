@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cxsync.engine.actions import ActionRunner
@@ -70,18 +70,33 @@ def _flush(ctx: RunContext, queue: WriteQueue, ids: list[str], dry_run: bool) ->
     ids.clear()
 
 
-def _open_followups(
+def _followup_times(
     ctx: RunContext, account_ids: Sequence[str], models: dict[str, Any]
-) -> dict[str, int]:
-    """Follow-ups opened within each account's model window, counted in bulk per window."""
-    counts: dict[str, int] = {}
+) -> dict[str, list[datetime]]:
+    """When each account's follow-ups inside its model's window were decided (bulk)."""
+    times: dict[str, list[datetime]] = {}
     by_window: dict[int, list[str]] = {}
     for account_id in account_ids:
         by_window.setdefault(models[account_id].open_followup_days, []).append(account_id)
     for days, ids in by_window.items():
         since = ctx.now - timedelta(days=days)
-        counts.update(ctx.store.open_action_counts(ctx.scope, "task", ids, since=since))
-    return counts
+        times.update(ctx.store.action_times(ctx.scope, "task", ids, since=since))
+    return times
+
+
+def _open_before(times: Sequence[datetime], previous: Any) -> int:
+    """Follow-ups that were already open when the previous score was recorded.
+
+    The follow-up rules judge the score with these only, never with follow-ups opened in
+    reaction to a later evaluation: so the rules see the same score whether or not an
+    interrupted run already created some of their tasks (the tasks' keys then match, and
+    nothing is opened twice). The recorded score counts every open follow-up.
+    """
+    if previous is None or previous.computed_at is None:
+        return 0
+    cutoff = previous.computed_at
+    cutoff = cutoff if cutoff.tzinfo else cutoff.replace(tzinfo=UTC)
+    return sum(1 for t in times if t < cutoff)
 
 
 def _inputs(
@@ -140,7 +155,7 @@ def _score_batch(
     contacts = ctx.store.contacts_for_accounts(ctx.scope, ids)
     feedback = ctx.store.feedback_for_accounts(ctx.scope, ids)
     models = {a: ctx.health_models.for_segment(accounts[a].segment) for a in ids}
-    open_counts = _open_followups(ctx, ids, models)
+    times = _followup_times(ctx, ids, models)
     scored, history = [], []
     for account_id in ids:
         model, previous = models[account_id], latest.get(account_id)
@@ -149,27 +164,30 @@ def _score_batch(
             previous,
             contacts[account_id],
             feedback[account_id],
-            open_counts.get(account_id, 0),
+            _open_before(times[account_id], previous),
         )
         health = score_account(inputs, model, ctx.now)
+        opened = 0
         if ctx.config.followups.enabled:
             tasks = followup_tasks(inputs, health, model.followups, ctx.now)
             opened = actions.submit("task", tasks) if tasks else 0
             stage.add("followups_opened", opened)
-            if opened and not summary.dry_run:
-                # the new tasks are open follow-ups too: score with them, so the next run
-                # (same inputs) finds the same fingerprint and writes nothing
-                recount = _open_followups(ctx, [account_id], models)[account_id]
-                inputs = replace(inputs, open_followups=recount)
-                health = score_account(inputs, model, ctx.now)
+        # the recorded score counts every open follow-up, the new ones included, so the
+        # next run (same inputs) finds the same fingerprint and writes nothing
+        open_now = len(times[account_id]) + (0 if summary.dry_run else opened)
+        if open_now != inputs.open_followups:
+            inputs = replace(inputs, open_followups=open_now)
+            health = score_account(inputs, model, ctx.now)
         scored.append(health)
         stage.add("scored")
         if health.band:
             stage.add(f"band_{health.band}")
         if previous is not None and previous.fingerprint == health.fingerprint:
+            # nothing new to record; still planned below, because a run stopped before
+            # its writes were sent leaves the CRM behind the recorded score
             stage.add("unchanged")
-            continue
-        history.append(_history_record(health))
+        else:
+            history.append(_history_record(health))
         planned, conflicts = plan_record(
             ctx.field_map,
             ObjectType.ACCOUNT,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -166,6 +166,30 @@ class Queues:
                     .where(a.scope == scope, a.kind == kind, a.key == key)
                     .values(**values)
                 )
+
+    def action_times(
+        self, scope: str, kind: str, account_ids: Sequence[str], since: datetime | None = None
+    ) -> dict[str, list[datetime]]:
+        """When each account's actions were decided (claimed), whatever their state.
+
+        A follow-up the CRM has not accepted yet (pending, or failed and retried next run)
+        is as open as one it has: counting only delivered ones would make an account's
+        score depend on the CRM's mood that day.
+        """
+        a = t.actions.c
+        out: dict[str, list[datetime]] = {aid: [] for aid in account_ids}
+        with self._engine.connect() as conn:
+            for start in range(0, len(account_ids), 1000):
+                chunk = list(account_ids[start : start + 1000])
+                q = select(a.account_id, a.created_at).where(
+                    a.scope == scope, a.kind == kind, a.account_id.in_(chunk)
+                )
+                if since is not None:
+                    q = q.where(a.created_at >= since)
+                for account_id, created in conn.execute(q):
+                    aware = created if created.tzinfo else created.replace(tzinfo=UTC)
+                    out[account_id].append(aware)
+        return out
 
     def open_action_count(
         self, scope: str, kind: str, account_id: str, since: datetime | None = None

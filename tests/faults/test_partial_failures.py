@@ -187,19 +187,6 @@ def test_refused_follow_ups_and_notes_are_retried_next_run_exactly_once(
     assert_same_state(run.final, clean.state, sections=("contacts", "tasks"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug (cxsync/engine/accounts_stage.py _score_batch): an account is scored "
-        "right after its follow-ups are submitted, counting only tasks in state 'done' as "
-        "open; follow-ups the CRM refused this run ('failed', retried next run) are left "
-        "out, so the account is scored (history saved, written when its write goes "
-        "through) as if they did not exist: health 52, cx_open_followups 0. When the retry "
-        "creates them the next run scores it again (47): the CRM ends with trend 'down' "
-        "where a clean run has 'new'; a larger penalty would also open a bogus score_drop "
-        "follow-up. Answers lost past the retry budget on a Task insert end the same way"
-    ),
-)
 def test_an_account_whose_follow_ups_were_refused_ends_as_if_they_never_were(
     refused_follow_ups: RefusedFollowUps, clean: Reference
 ) -> None:

@@ -189,20 +189,6 @@ def test_follow_ups_cut_off_by_the_allocation_are_created_the_next_day(
     assert_same_state(cut_off.final, clean.state, sections=("contacts",))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug (cxsync/engine/accounts_stage.py): follow-ups are created account by "
-        "account while the scored batch's health history is saved only after the whole "
-        "batch, and the follow-up rules judge the score from before the account's own new "
-        "follow-ups count. A run stopped mid-batch (quota, auth, kill) leaves accounts with "
-        "their follow-ups created but no score; the next run scores them with those "
-        "follow-ups already open, finds an account newly red and opens a "
-        "'turned_red:first-score' task a clean run never opens (Anadolu Yapı A.Ş. 01: two "
-        "tasks and cx_open_followups 2 instead of one, health 38 instead of 39). A SIGKILL "
-        "at tasks_sent:6 ends the same way"
-    ),
-)
 def test_a_run_cut_off_among_the_follow_ups_ends_as_a_clean_run_does(
     cut_off: CutOff, clean: Reference
 ) -> None:

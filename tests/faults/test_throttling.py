@@ -68,16 +68,6 @@ def test_a_storm_within_the_retry_budget_is_waited_out(
     assert_same_state(portal.state(), clean.state)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cxsync_salesforce.client.translate maps every REQUEST_LIMIT_EXCEEDED to "
-        "QuotaExhaustedError, but Salesforce also answers 403 REQUEST_LIMIT_EXCEEDED "
-        "'ConcurrentPerOrgLongTxn Limit exceeded' when too many long requests run at once: "
-        "a transient throttle ends the run with exit 7 ('daily allocation spent, resume "
-        "later') instead of being backed off and retried"
-    ),
-)
 def test_the_concurrent_request_limit_is_waited_out_not_taken_for_the_daily_quota(
     portal: Portal,
 ) -> None:

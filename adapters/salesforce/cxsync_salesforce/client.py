@@ -81,6 +81,10 @@ def translate(exc: Exception, retry_after: float | None = None) -> RemoteError:
     status = exc.status
     kw: dict[str, Any] = {"status": status, "code": code}
     if code == "REQUEST_LIMIT_EXCEEDED":
+        if "concurrent" in message.lower():
+            # too many long requests at once (ConcurrentPerOrgLongTxn): a throttle, not the
+            # day's allocation — back off and retry
+            return RateLimitError("concurrent request limit: " + message, retry_after=None, **kw)
         return QuotaExhaustedError("daily API allocation spent: " + message, **kw)
     if isinstance(exc, sfexc.SalesforceExpiredSession):
         return AuthError("session expired or invalid", **kw)
