@@ -69,16 +69,22 @@ def to_hubspot(value: Any) -> str:
 
 
 def from_hubspot(spec: FieldSpec | None, value: str | None) -> Any:
-    """A HubSpot string under its canonical type (numbers, dates, lists, booleans)."""
+    """A HubSpot string in its canonical, JSON-simple form (the state store keeps it).
+
+    Numbers become floats, booleans bools, multi-select values lists; dates and datetimes
+    become ISO 8601 text (``YYYY-MM-DD``; UTC with offset), which the planner compares by
+    meaning, not by spelling.
+    """
     if value is None or value == "" or spec is None:
         return None if value == "" else value
     try:
         if spec.type is FieldType.NUMBER:
             return float(value)
         if spec.type is FieldType.DATE:
-            return parse_time(value).date() if value.isdigit() else date.fromisoformat(value[:10])
+            day = parse_time(value).date() if value.isdigit() else date.fromisoformat(value[:10])
+            return day.isoformat()
         if spec.type is FieldType.DATETIME:
-            return parse_time(value)
+            return parse_time(value).isoformat()
         if spec.type is FieldType.CHECKBOX:
             return value.lower() == "true"
     except ValueError:
