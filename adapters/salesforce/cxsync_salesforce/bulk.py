@@ -40,6 +40,10 @@ def _failures(text: str) -> dict[str, tuple[str, str]]:
     return failed
 
 
+def _failed_records(handler: Any, job_id: str) -> str:
+    return str(handler().get_failed_records(job_id))
+
+
 def write_bulk(
     client: SalesforceClient,
     sobject: str,
@@ -50,18 +54,21 @@ def write_bulk(
 
     Result order in failedResults is not the input order, so failures are matched by Id.
     """
-    handler = getattr(client.sf.bulk2, sobject)
     rows = [bulk_row(record) for _, record in ready]
+
+    def handler() -> Any:
+        # looked up per attempt: the handler keeps the session it was built with, and a
+        # retry after a renewed login must use the new one
+        return getattr(client.sf.bulk2, sobject)
+
     jobs = client.call(
-        f"bulk2.update.{sobject}", lambda: handler.update(records=rows, wait=poll_seconds)
+        f"bulk2.update.{sobject}", lambda: handler().update(records=rows, wait=poll_seconds)
     )
     failed: dict[str, tuple[str, str]] = {}
     for job in jobs:
         if int(job.get("numberRecordsFailed", 0)):
             job_id = job["job_id"]
-            text = client.call(
-                f"bulk2.failed.{sobject}", partial(handler.get_failed_records, job_id)
-            )
+            text = client.call(f"bulk2.failed.{sobject}", partial(_failed_records, handler, job_id))
             failed.update(_failures(text))
     logger.info("Bulk update of %d %s records: %d failed", len(rows), sobject, len(failed))
     results: dict[int, WriteResult] = {}
