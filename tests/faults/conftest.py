@@ -120,17 +120,14 @@ class Portal:
     def cli(self, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:
         """`cxsync sync --format json` in a subprocess (loopback portals only)."""
         config = self.root / "cxsync.toml"
+        # a JSON string, number or boolean is a TOML one too
         lines = [
             'crm = "salesforce"',
-            f'work_dir = "{self.work_dir}"',
+            f"work_dir = {json.dumps(str(self.work_dir))}",
             "[feedback]",
-            f'folder = "{self.root / "feedback"}"',
+            f"folder = {json.dumps(str(self.root / 'feedback'))}",
             "[adapter.salesforce]",
-        ]
-        for key, value in self.adapter_settings().items():
-            lines.append(
-                f"{key} = {value!r}" if not isinstance(value, str) else f'{key} = "{value}"'
-            )
+        ] + [f"{key} = {json.dumps(value)}" for key, value in self.adapter_settings().items()]
         config.write_text("\n".join(lines) + "\n", encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith("CXSYNC_")}
         if kill_at:
@@ -232,17 +229,20 @@ _POINTS = re.compile(r"= -?\d+\.\d points")
 
 
 def at_another_instant(state: dict[str, Any]) -> dict[str, Any]:
-    """``state`` with the driver figures that depend on the scoring instant masked.
+    """``state`` with what depends on the scoring instant taken out of the drivers text.
 
-    A driver's points (one decimal) come from time-decayed weights: a value on a rounding
-    edge (6.25) prints 6.2 at one instant and 6.3 a minute later. Runs in a subprocess
-    score at their own wall-clock time, not at the suite's fixed ``NOW``.
+    A driver's points (one decimal) come from time-decayed weights, and drivers are listed
+    weakest first: a value on a rounding edge (6.25) prints 6.2 at one instant and 6.3 a
+    minute later, and two drivers at 100/100 swap places. Runs in a subprocess score at
+    their own wall-clock time, not at the suite's fixed ``NOW``.
     """
+
+    def drivers(text: str) -> str:
+        head, *lines = text.split("\n")
+        return "\n".join([head, *sorted(_POINTS.sub("= … points", line) for line in lines)])
+
     accounts = {
-        rid: {
-            k: _POINTS.sub("= … points", v) if k == "cx_health_drivers" else v
-            for k, v in fields.items()
-        }
+        rid: {k: drivers(v) if k == "cx_health_drivers" else v for k, v in fields.items()}
         for rid, fields in state["accounts"].items()
     }
     return {**state, "accounts": accounts}

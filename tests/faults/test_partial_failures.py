@@ -39,7 +39,7 @@ def test_refused_records_wait_in_the_outbox_and_are_sent_first(
     if bulk:  # 300 contact writes go through a Bulk 2.0 job; 30 accounts stay on Collections
         portal.settings["bulk_threshold"] = 100
     contacts = sorted(clean.state["contacts"])  # ten per account, in seeding order
-    # people without a duplicate (see test_hygiene_echo.py for what a duplicate adds)
+    # people without a duplicate (test_own_writes.py shows what a duplicate adds)
     locked, invalid = contacts[12:15], contacts[152:154]
     emulator = portal.emulator
     emulator.lock_rows.update(dict.fromkeys(locked, 99))  # outlasts the per-record retries
@@ -183,7 +183,7 @@ def test_refused_follow_ups_and_notes_are_retried_next_run_exactly_once(
     assert recovery["tasks_retried"] + recovery["notes_retried"] == len(run.keys)
     assert run.second.stage("outbox")["recovered"] == 1
     assert not run.failed_after and not run.outbox_after
-    # the account's own fields are the subject of the xfail test below
+    # the account's own fields are compared by the test below
     assert_same_state(run.final, clean.state, sections=("contacts", "tasks"))
 
 

@@ -35,6 +35,20 @@ from tests.faults.conftest import (
 DURING_PULL, SECOND_CHUNK, AMONG_FOLLOW_UPS, ACCOUNT_WRITE = 4, 9, 29, 56
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine regression from 548e6b1 ('an account whose score is unchanged is still "
+        "planned'): the run after a first sync re-scores every account (the pull sees the "
+        "echo of cxsync's own contact writes), finds each score unchanged, yet plans the "
+        "recomputed fields, whose trend is now 'flat' instead of the recorded 'new': all "
+        "30 accounts are rewritten (trend new→flat, drivers text) with nothing changed"
+    ),
+)
+def test_a_clean_run_leaves_nothing_for_the_next_one(clean: Reference) -> None:
+    assert clean.runs == 2, "the second run found something to do"
+
+
 def test_the_reference_run_makes_its_calls_where_these_tests_expect(clean: Reference) -> None:
     requests = clean.requests
     assert requests[DURING_PULL] == ("GET", f"query/01g00000000-{100}")
@@ -45,15 +59,34 @@ def test_the_reference_run_makes_its_calls_where_these_tests_expect(clean: Refer
     assert requests[ACCOUNT_WRITE] == ("PATCH", "composite/sobjects") == requests[-1]
 
 
+_BULK_HANDLER_KEEPS_THE_OLD_SESSION = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "adapter bug (cxsync_salesforce/bulk.py write_bulk): the Bulk 2.0 handler is taken "
+        "from client.sf.bulk2 once, before the call, and simple-salesforce's SFBulk2Handler "
+        "keeps the session id it was built with. When the session expires as the job is "
+        "created, the client logs in again (a second login happens) but retries through "
+        "the stale handler: 401 again, and a password-flow run that could log in stops "
+        "with exit 4 'session expired'"
+    ),
+)
+
+
 @pytest.mark.parametrize(
-    "after",
-    [DURING_PULL, SECOND_CHUNK],
-    ids=["during-the-pull", "between-write-chunks"],
+    ("after", "bulk"),
+    [
+        (DURING_PULL, False),
+        (SECOND_CHUNK, False),
+        pytest.param(SECOND_CHUNK - 1, True, marks=_BULK_HANDLER_KEEPS_THE_OLD_SESSION),
+    ],
+    ids=["during-the-pull", "between-write-chunks", "as-a-bulk-job-starts"],
 )
 def test_an_expired_password_session_is_renewed_and_the_run_goes_on(
-    portal: Portal, clean: Reference, after: int
+    portal: Portal, clean: Reference, after: int, bulk: bool
 ) -> None:
     portal.settings.update(PASSWORD_FLOW)
+    if bulk:  # the contact writes go through a Bulk 2.0 job, the 9th request creates it
+        portal.settings["bulk_threshold"] = 100
     portal.emulator.session_ttl = after
 
     summary = portal.sync()
@@ -185,7 +218,7 @@ def test_follow_ups_cut_off_by_the_allocation_are_created_the_next_day(
         len(cut_off.pending),
     )
     assert cut_off.pending <= cut_off.done
-    # the accounts (and one task) are the subject of the xfail test below
+    # the accounts and tasks are compared by the test below
     assert_same_state(cut_off.final, clean.state, sections=("contacts",))
 
 
