@@ -59,25 +59,12 @@ def test_the_reference_run_makes_its_calls_where_these_tests_expect(clean: Refer
     assert requests[ACCOUNT_WRITE] == ("PATCH", "composite/sobjects") == requests[-1]
 
 
-_BULK_HANDLER_KEEPS_THE_OLD_SESSION = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "adapter bug (cxsync_salesforce/bulk.py write_bulk): the Bulk 2.0 handler is taken "
-        "from client.sf.bulk2 once, before the call, and simple-salesforce's SFBulk2Handler "
-        "keeps the session id it was built with. When the session expires as the job is "
-        "created, the client logs in again (a second login happens) but retries through "
-        "the stale handler: 401 again, and a password-flow run that could log in stops "
-        "with exit 4 'session expired'"
-    ),
-)
-
-
 @pytest.mark.parametrize(
     ("after", "bulk"),
     [
         (DURING_PULL, False),
         (SECOND_CHUNK, False),
-        pytest.param(SECOND_CHUNK - 1, True, marks=_BULK_HANDLER_KEEPS_THE_OLD_SESSION),
+        (SECOND_CHUNK - 1, True),
     ],
     ids=["during-the-pull", "between-write-chunks", "as-a-bulk-job-starts"],
 )
