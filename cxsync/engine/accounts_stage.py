@@ -183,9 +183,12 @@ def _score_batch(
         if health.band:
             stage.add(f"band_{health.band}")
         if previous is not None and previous.fingerprint == health.fingerprint:
-            # nothing new to record; still planned below, because a run stopped before
-            # its writes were sent leaves the CRM behind the recorded score
+            # nothing new to record. Still planned below, as recorded (its trend and time),
+            # because a run stopped before its writes were sent leaves the CRM behind it
             stage.add("unchanged")
+            health = health.model_copy(
+                update={"trend": previous.trend, "computed_at": previous.computed_at}
+            )
         else:
             history.append(_history_record(health))
         planned, conflicts = plan_record(

@@ -4,9 +4,7 @@ Salesforce moves a record's SystemModstamp on every write, cxsync's included, an
 adapter reports it as the contact's ``modified_at``. Hygiene reads that stamp as "when a
 person last touched the contact": a stale contact stops being stale once cxsync has written
 its flags, and the survivor of a duplicated address is whichever contact cxsync wrote last.
-The first is an engine bug, held here as a strict xfail (the second, a swap of survivor
-and duplicate, no longer changes the final state: an account is re-planned, not re-scored
-into a new history row, when its score did not change); the portal of the other fault tests
+Both are engine bugs, held here as strict xfails; the portal of the other fault tests
 leaves stale contacts out so that they do not blur every comparison.
 """
 
@@ -45,6 +43,18 @@ def test_a_stale_contact_stays_stale_after_cxsync_flags_it(tmp_path: Path) -> No
         assert _stale(portal) == flagged
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "engine bug (cxsync/engine/pull.py, hygiene.find_duplicates keeps the most "
+        "recently modified contact): the survivor of a duplicated address is judged by "
+        "SystemModstamp, which cxsync's own writes move. A write held back by a fault and "
+        "sent from the outbox a run later makes that contact the newest: survivor and "
+        "duplicate swap, both are rewritten, swap back the run after, and the account is "
+        "re-scored on each swap, ending with trend 'flat' where a clean run leaves 'new' "
+        "(Ruhr Yapı A.Ş. 15)"
+    ),
+)
 def test_a_duplicate_pair_ends_as_in_a_clean_run_after_one_write_was_held_back(
     portal: Portal, clean: Reference
 ) -> None:
