@@ -61,8 +61,7 @@ def _plan_batch(
     from cxsync.feedback import contact_fields, rollup_contact
 
     rows = ctx.store.get_contacts(ctx.scope, ids)
-    desired = ctx.store.get_desired(ctx.scope, _CONTACT, ids)
-    crm = ctx.store.get_crm_values(ctx.scope, _CONTACT, ids)
+    crm, desired = ctx.store.get_crm_and_desired(ctx.scope, _CONTACT, ids)
     last = ctx.store.get_written(ctx.scope, _CONTACT, ids)
     feedback = ctx.store.feedback_for_contacts(ctx.scope, ids)
     for contact_id in ids:

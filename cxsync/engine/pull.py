@@ -45,12 +45,13 @@ def pull_accounts(ctx: RunContext, summary: RunSummary) -> None:
             )
             for a in accounts
         ]
-        ids = [a.id for a in accounts]
         ctx.store.upsert_accounts(ctx.scope, rows)
-        ctx.store.replace_crm_values(
-            ctx.scope, ObjectType.ACCOUNT.value, {a.id: dict(a.fields) for a in accounts}
+        ctx.store.save_pulled(
+            ctx.scope,
+            ObjectType.ACCOUNT.value,
+            crm_values={a.id: dict(a.fields) for a in accounts},
+            dirty=[a.id for a in accounts],
         )
-        ctx.store.mark_dirty(ctx.scope, ObjectType.ACCOUNT.value, ids)
         if not summary.dry_run:  # a dry run must not move the next real run's starting point
             ctx.store.set_cursor(ctx.scope, ACCOUNT_STREAM, page.cursor)
         stage.add("read", len(accounts))
@@ -104,14 +105,15 @@ def _process_page(ctx: RunContext, contacts: list[Contact], summary: RunSummary)
             stage.add("stale")
         if contact.deleted:
             stage.add("deleted_in_crm")
-    _flag_duplicates(ctx, rows, desired, stage)
-    ctx.store.upsert_contacts(ctx.scope, list(rows.values()))
-    ctx.store.replace_crm_values(
-        ctx.scope, ObjectType.CONTACT.value, {c.id: dict(c.fields) for c in contacts}
+    reflagged = _flag_duplicates(ctx, rows, desired, stage)
+    ctx.store.upsert_contacts(ctx.scope, [*rows.values(), *reflagged])
+    ctx.store.save_pulled(
+        ctx.scope,
+        ObjectType.CONTACT.value,
+        crm_values={c.id: dict(c.fields) for c in contacts},
+        desired=desired,
+        dirty=[c.id for c in contacts if not c.deleted] + [r.contact_id for r in reflagged],
     )
-    ctx.store.set_desired(ctx.scope, ObjectType.CONTACT.value, desired)
-    live = [c.id for c in contacts if not c.deleted]
-    ctx.store.mark_dirty(ctx.scope, ObjectType.CONTACT.value, live)
     account_ids = {c.account_id for c in contacts if c.account_id}
     ctx.store.mark_dirty(ctx.scope, ObjectType.ACCOUNT.value, sorted(account_ids))
 
@@ -160,11 +162,12 @@ def _reason(email_reason: str, stale: bool, modified_at: datetime) -> str:
 
 def _flag_duplicates(
     ctx: RunContext, rows: dict[str, Any], desired: dict[str, dict[str, Any]], stage: Any
-) -> None:
+) -> list[Any]:
     """Flag contacts sharing an address with any contact seen so far (this run or earlier).
 
     A contact flagged earlier can stop or start being a duplicate because of this page;
-    such contacts are re-flagged and queued for a write too.
+    such contacts are re-flagged (returned, their desired values added to ``desired``) so
+    the caller saves and queues them for a write with the page.
     """
     from dataclasses import replace
 
@@ -178,7 +181,7 @@ def _flag_duplicates(
         }
     )
     if not emails:
-        return
+        return []
     known = ctx.store.contacts_by_email(ctx.scope, emails)
     others = {
         row.contact_id: row
@@ -215,8 +218,5 @@ def _flag_duplicates(
             rows[contact_id] = updated
             desired[contact_id] = values
     if changed_others:
-        ctx.store.upsert_contacts(ctx.scope, changed_others)
-        ctx.store.mark_dirty(
-            ctx.scope, ObjectType.CONTACT.value, [r.contact_id for r in changed_others]
-        )
         stage.add("reflagged", len(changed_others))
+    return changed_others

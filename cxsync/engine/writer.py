@@ -131,8 +131,7 @@ class WriteQueue:
                 self._run_id,
             )
         for object_type, values in written.items():
-            self._store.record_written(self._scope, object_type.value, values, self._run_id)
-            self._store.set_crm_values(self._scope, object_type.value, values)
+            self._store.record_applied(self._scope, object_type.value, values, self._run_id)
             self._store.resolve(self._scope, FIELD_OUTBOX, done[object_type])
             self._summary.writes["applied"] += len(values)
         if ok_changes and self._on_written:

@@ -8,16 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 
 from cxsync.errors import ConfigError
+from cxsync.store.bulk import CHUNK, dumps, insert_rows, loads
 
-__all__ = ["as_utc", "aware", "connect", "display_url", "upsert", "utcnow"]
+__all__ = ["CHUNK", "as_utc", "aware", "connect", "display_url", "upsert", "utcnow"]
 
-# Rows per executemany: large enough to amortise round trips, small enough for SQLite's
-# variable limit when a dialect expands them.
-CHUNK = 1000
+# JSON columns read and written by SQLAlchemy itself (runs, health history, outbox…) use
+# the same serialiser as the bulk paths.
+_JSON = {"json_serializer": dumps, "json_deserializer": loads}
+# SQLite's default page cache is 2 MiB; a large store's indexes are touched on every page
+# of a sync, so a bigger cache saves re-reading them (bounded: memory stays flat).
+_SQLITE_CACHE_KIB = 64 * 1024
 
 
 def utcnow() -> datetime:
@@ -65,7 +68,7 @@ def connect(url: str | None, work_dir: Path) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(full, connect_args={"timeout": 30})
+        engine = create_engine(full, connect_args={"timeout": 30}, **_JSON)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -73,11 +76,13 @@ def connect(url: str | None, work_dir: Path) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(full, pool_pre_ping=True)
+        return create_engine(full, pool_pre_ping=True, **_JSON)
     raise ConfigError(f"store_url: unsupported database {parsed.get_backend_name()!r}")
 
 
@@ -88,20 +93,25 @@ def upsert(
     keys: Sequence[str],
     update: Sequence[str] | None = None,
 ) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE (or DO NOTHING when ``update`` is empty)."""
+    """INSERT … ON CONFLICT (keys) DO UPDATE (or DO NOTHING when ``update`` is empty).
+
+    Every row has the same keys; columns left out get their table default, as they would
+    through SQLAlchemy.
+    """
     if not rows:
         return
-    dialect = conn.dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    columns = update if update is not None else [c for c in rows[0] if c not in keys]
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        stmt = builder(table)
-        if columns:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={c: stmt.excluded[c] for c in columns},
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(stmt, chunk)
+    given = list(rows[0])
+    defaults = {
+        c.name: c.default.arg  # type: ignore[attr-defined]
+        for c in table.columns
+        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
+    }
+    columns = update if update is not None else [c for c in given if c not in keys]
+    insert_rows(
+        conn,
+        table,
+        [*given, *defaults],
+        ([r[c] for c in given] + list(defaults.values()) for r in rows),
+        keys=keys,
+        update=columns,
+    )

@@ -6,10 +6,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from cxsync.models import Feedback
 from cxsync.store import tables as t
+from cxsync.store.bulk import fetch_in
 from cxsync.store.database import CHUNK, as_utc, aware, upsert, utcnow
 from cxsync.store.rows import HealthRecord, QuarantineItem, QuarantineRecord
 
@@ -23,6 +25,19 @@ def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
 
 def _feedback(payload: Mapping[str, Any]) -> Feedback:
     return Feedback.model_validate(payload)
+
+
+def _quarantine_values(item: QuarantineItem, **extra: Any) -> dict[str, Any]:
+    values = {
+        "row_number": item.row_number,
+        "kind": item.kind,
+        "reason": item.reason,
+        "raw": dict(item.raw),
+        **extra,
+    }
+    if "scope" in extra:  # a new row
+        values.update(source=item.source, key=item.key)
+    return values
 
 
 def _health(r: Any) -> HealthRecord:
@@ -80,16 +95,25 @@ class Ledger:
     def feedback_for_contacts(
         self, scope: str, contact_ids: Sequence[str]
     ) -> dict[str, list[Feedback]]:
+        return self._feedback_grouped(scope, "contact_id", contact_ids)
+
+    def _feedback_grouped(
+        self, scope: str, column: str, values: Sequence[str]
+    ) -> dict[str, list[Feedback]]:
+        """Feedback whose ``column`` is one of ``values``, grouped, oldest first."""
         out: dict[str, list[Feedback]] = {}
         with self._engine.connect() as conn:
-            for chunk in _chunks(list(contact_ids)):
-                q = (
-                    select(t.feedback.c.contact_id, t.feedback.c.payload)
-                    .where(t.feedback.c.scope == scope, t.feedback.c.contact_id.in_(chunk))
-                    .order_by(t.feedback.c.submitted_at, t.feedback.c.response_id)
-                )
-                for cid, payload in conn.execute(q):
-                    out.setdefault(cid, []).append(_feedback(payload))
+            rows = fetch_in(
+                conn,
+                t.feedback,
+                (column, "payload"),
+                {"scope": scope},
+                column,
+                list(values),
+                order_by=("submitted_at", "response_id"),
+            )
+            for key, payload in rows:
+                out.setdefault(key, []).append(_feedback(payload))
         return out
 
     def feedback_for_account(
@@ -108,17 +132,8 @@ class Ledger:
     def feedback_for_accounts(
         self, scope: str, account_ids: Sequence[str]
     ) -> dict[str, list[Feedback]]:
-        out: dict[str, list[Feedback]] = {a: [] for a in account_ids}
-        with self._engine.connect() as conn:
-            for chunk in _chunks(list(account_ids)):
-                q = (
-                    select(t.feedback.c.account_id, t.feedback.c.payload)
-                    .where(t.feedback.c.scope == scope, t.feedback.c.account_id.in_(chunk))
-                    .order_by(t.feedback.c.submitted_at, t.feedback.c.response_id)
-                )
-                for aid, payload in conn.execute(q):
-                    out[aid].append(_feedback(payload))
-        return out
+        grouped = self._feedback_grouped(scope, "account_id", account_ids)
+        return {a: grouped.get(a, []) for a in account_ids}
 
     def unprocessed_feedback(self, scope: str) -> list[Feedback]:
         q = (
@@ -151,38 +166,70 @@ class Ledger:
     def quarantine(self, scope: str, items: Sequence[QuarantineItem]) -> int:
         """Keep rejected rows; the same (source, key) again updates its reason, no duplicate.
 
-        Returns how many rows were new to the quarantine.
+        Applied in bulk with the outcome of applying the items one by one: a key seen
+        before is updated, a new key is inserted once (where it first appears) with the
+        values of its last item. Returns how many rows were new to the quarantine.
         """
         if not items:
             return 0
-        new = 0
+        last: dict[tuple[str, str], QuarantineItem] = {}
+        for item in items:
+            if item.key is not None:
+                last[(item.source, item.key)] = item
         now = utcnow()
-        q = t.quarantine.c
         with self._engine.begin() as conn:
+            existing = self._quarantined_ids(conn, scope, list(last))
+            inserts: list[dict[str, Any]] = []
             for item in items:
-                existing = None
-                if item.key is not None:
-                    existing = conn.execute(
-                        select(q.id).where(
-                            q.scope == scope, q.source == item.source, q.key == item.key
-                        )
-                    ).scalar()
-                values = {
-                    "row_number": item.row_number,
-                    "kind": item.kind,
-                    "reason": item.reason,
-                    "raw": dict(item.raw),
-                }
-                if existing is not None:
-                    conn.execute(update(t.quarantine).where(q.id == existing).values(**values))
-                else:
-                    new += 1
-                    conn.execute(
-                        insert(t.quarantine).values(
-                            scope=scope, source=item.source, key=item.key, created_at=now, **values
-                        )
-                    )
-        return new
+                if item.key is None:
+                    inserts.append(_quarantine_values(item, scope=scope, created_at=now))
+                elif (item.source, item.key) not in existing:
+                    existing[(item.source, item.key)] = None  # inserted: later items are repeats
+                    final = last[(item.source, item.key)]
+                    inserts.append(_quarantine_values(final, scope=scope, created_at=now))
+            updates = [
+                _quarantine_values(last[key], qid=qid)
+                for key, qid in existing.items()
+                if qid is not None
+            ]
+            if updates:
+                conn.execute(
+                    update(t.quarantine)
+                    .where(t.quarantine.c.id == bindparam("qid"))
+                    .values(
+                        row_number=bindparam("row_number"),
+                        kind=bindparam("kind"),
+                        reason=bindparam("reason"),
+                        raw=bindparam("raw"),
+                    ),
+                    updates,
+                )
+            if inserts:
+                conn.execute(insert(t.quarantine), inserts)
+        return len(inserts)
+
+    @staticmethod
+    def _quarantined_ids(
+        conn: Connection, scope: str, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], int | None]:
+        """The row id kept for each (source, key) already in the quarantine."""
+        found: dict[tuple[str, str], int | None] = {}
+        by_source: dict[str, list[str]] = {}
+        for source, key in keys:
+            by_source.setdefault(source, []).append(key)
+        for source, names in by_source.items():
+            rows = fetch_in(
+                conn,
+                t.quarantine,
+                ("key", "id"),
+                {"scope": scope, "source": source},
+                "key",
+                names,
+                order_by=("id",),
+            )
+            for key, qid in rows:
+                found.setdefault((source, key), qid)
+        return found
 
     def list_quarantine(
         self, scope: str, kind: str | None = None, released: bool = False

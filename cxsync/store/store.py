@@ -12,12 +12,13 @@ from cxsync.store.ledger import Ledger
 from cxsync.store.locks import LocksAndRuns
 from cxsync.store.migrations import migrate
 from cxsync.store.queue import Queues
+from cxsync.store.record_state import RecordState
 from cxsync.store.snapshot import Snapshot
 
 __all__ = ["Store"]
 
 
-class Store(LocksAndRuns, Snapshot, Ledger, Queues):
+class Store(LocksAndRuns, Snapshot, RecordState, Ledger, Queues):
     """cxsync's memory between runs: SQLite by default, PostgreSQL by URL.
 
     Holds cursors, the values cxsync wrote, the contact/account snapshot, the feedback
