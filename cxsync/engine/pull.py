@@ -9,9 +9,10 @@ killed mid-stream resumes after the last finished page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cxsync.engine.context import RunContext
@@ -22,6 +23,8 @@ __all__ = ["pull_accounts", "pull_contacts"]
 
 log = logging.getLogger(__name__)
 
+#: kept with the CRM's values of each contact: a digest of the fields a person edits
+PERSON_KEY = "_person"
 ACCOUNT_STREAM = "accounts"
 CONTACT_STREAM = "contacts"
 
@@ -74,6 +77,15 @@ def _process_page(ctx: RunContext, contacts: list[Contact], summary: RunSummary)
     stage = summary.stage("contacts")
     ids = [c.id for c in contacts]
     last = ctx.store.get_written(ctx.scope, ObjectType.CONTACT.value, ids)
+    known_rows = ctx.store.get_contacts(ctx.scope, ids)
+    known_crm = ctx.store.get_crm_values(ctx.scope, ObjectType.CONTACT.value, ids)
+    persons = {c.id: _person_key(c) for c in contacts}
+    touched = {
+        c.id: _touched_at(
+            ctx, c, persons[c.id], known_rows.get(c.id), known_crm.get(c.id, {}), last.get(c.id, {})
+        )
+        for c in contacts
+    }
     verdicts = {c.id: ctx.classifier.classify(c.email or "") for c in contacts}
     desired: dict[str, dict[str, Any]] = {}
     rows = {}
@@ -85,15 +97,18 @@ def _process_page(ctx: RunContext, contacts: list[Contact], summary: RunSummary)
             for f, on in (("free_mail", verdict.free_mail), ("disposable", verdict.disposable))
             if on
         ]
-        stale = is_stale(contact.modified_at, ctx.now, ctx.config.hygiene.stale_after_days)
+        when = touched[contact.id]
+        stale = is_stale(when, ctx.now, ctx.config.hygiene.stale_after_days)
         if stale:
             flags.append("stale")
-        rows[contact.id] = _row(contact, verdict.normalized, verdict.verdict.value, flags, tag)
+        rows[contact.id] = _row(
+            contact, verdict.normalized, verdict.verdict.value, flags, tag, when
+        )
         desired[contact.id] = {
             "cx_email_status": verdict.verdict.value,
             "cx_contact_flags": flags,
             "cx_duplicate_of": None,
-            "cx_hygiene_reason": _reason(verdict.reason, stale, contact.modified_at),
+            "cx_hygiene_reason": _reason(verdict.reason, stale, when),
             "cx_roles": [r.value for r in tag.roles],
             "cx_function": tag.function.value if tag.function else None,
             "cx_role_source": tag.source.value,
@@ -110,7 +125,7 @@ def _process_page(ctx: RunContext, contacts: list[Contact], summary: RunSummary)
     ctx.store.save_pulled(
         ctx.scope,
         ObjectType.CONTACT.value,
-        crm_values={c.id: dict(c.fields) for c in contacts},
+        crm_values={c.id: {**c.fields, PERSON_KEY: persons[c.id]} for c in contacts},
         desired=desired,
         dirty=[c.id for c in contacts if not c.deleted] + [r.contact_id for r in reflagged],
     )
@@ -134,7 +149,62 @@ def _role_tag(ctx: RunContext, contact: Contact, last: dict[str, Any]) -> Any:
     )
 
 
-def _row(contact: Contact, email: str | None, verdict: str, flags: list[str], tag: Any) -> Any:
+def _person_key(contact: Contact) -> str:
+    """A digest of what a person edits that cxsync reads (not cxsync's own fields)."""
+    seen = (
+        contact.account_id,
+        contact.email,
+        contact.first_name,
+        contact.last_name,
+        contact.title,
+        contact.owner_id,
+        contact.deleted,
+    )
+    return hashlib.sha1(repr(seen).encode()).hexdigest()[:16]
+
+
+def _touched_at(
+    ctx: RunContext,
+    contact: Contact,
+    person: str,
+    known: Any,
+    known_crm: dict[str, Any],
+    written: dict[str, Any],
+) -> datetime:
+    """When a person last changed the contact, as far as cxsync can tell.
+
+    CRMs move a record's modification stamp on every write, cxsync's own included. Taken at
+    face value, cxsync writing the ``stale`` flag would make the contact fresh again, and
+    the survivor of a duplicated address would be whichever contact cxsync wrote last. So
+    when nothing a person edits has changed since the last pull (the fields cxsync reads,
+    and cxsync's fields hold what the CRM held or what cxsync wrote), the stamp is cxsync's
+    echo and the earlier date stands. Edits to fields cxsync does not read are not seen.
+    """
+    if known is None or known_crm.get(PERSON_KEY) != person:
+        return contact.modified_at
+    from cxsync.engine.values import same_value
+
+    for name, value in contact.fields.items():
+        spec = ctx.field_map.spec(ObjectType.CONTACT, name)
+        if not (
+            same_value(value, known_crm.get(name), spec)
+            or (name in written and same_value(value, written[name], spec))
+        ):
+            return contact.modified_at
+    earlier: datetime = known.modified_at
+    if earlier.tzinfo is None:
+        earlier = earlier.replace(tzinfo=UTC)
+    return min(earlier, contact.modified_at)
+
+
+def _row(
+    contact: Contact,
+    email: str | None,
+    verdict: str,
+    flags: list[str],
+    tag: Any,
+    touched_at: datetime,
+) -> Any:
     from cxsync.store import ContactRow
 
     return ContactRow(
@@ -148,7 +218,7 @@ def _row(contact: Contact, email: str | None, verdict: str, flags: list[str], ta
         function=tag.function.value if tag.function else None,
         persona=tag.persona,
         display_name=contact.display_name,
-        modified_at=contact.modified_at,
+        modified_at=touched_at,
         deleted=contact.deleted,
     )
 

@@ -104,6 +104,7 @@ def _stages(
         plan_limit=ctx.config.sync.plan_limit,
     )
     actions = ActionRunner(ctx.adapter, ctx.store, ctx.scope, summary, dry_run=summary.dry_run)
+    queue.recover_in_flight()
     queue.retry_outbox()
     actions.recover()
     checkpoint("recovered")

@@ -10,6 +10,7 @@ mode nothing is sent: the changes are collected for the printed plan.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,11 +21,14 @@ from cxsync.engine.summary import RunSummary
 from cxsync.errors import FatalError, RetriableError
 from cxsync.models import FieldChange, ObjectType, WriteResult
 
-__all__ = ["FIELD_OUTBOX", "WriteQueue", "outbox_key"]
+__all__ = ["FIELD_OUTBOX", "IN_FLIGHT", "WriteQueue", "outbox_key"]
 
 log = logging.getLogger(__name__)
 
 FIELD_OUTBOX = "field"
+#: one row per call to the adapter, kept until its results are recorded: a run killed in
+#: between leaves it behind, and the next run re-sends those changes before it pulls
+IN_FLIGHT = "field_in_flight"
 
 
 def outbox_key(object_type: ObjectType | str, record_id: str) -> str:
@@ -82,7 +86,32 @@ class WriteQueue:
         self.apply([p.change for p in batch])
 
     def apply(self, changes: Sequence[FieldChange]) -> list[WriteResult]:
-        """Send changes now; record each outcome. Re-raises a fatal error after queueing."""
+        """Send changes now; record each outcome. Re-raises a fatal error after queueing.
+
+        The changes are noted as in flight first. Without that, a run killed after the CRM
+        took them but before the store recorded them would leave the CRM holding values
+        cxsync has no record of writing, and the next pull would take them for a person's
+        edits (a manual role tag, for one).
+        """
+        marker = uuid.uuid4().hex
+        self._store.enqueue(
+            self._scope,
+            IN_FLIGHT,
+            marker,
+            {"changes": [_payload(c) for c in changes]},
+            "sent; results not recorded yet",
+            self._run_id,
+        )
+        try:
+            results = self._send(changes)
+        except FatalError:
+            self._store.discard(self._scope, IN_FLIGHT, [marker])  # the outbox has them
+            raise
+        # recorded: no longer in doubt (any other exception leaves the marker, to re-send)
+        self._store.discard(self._scope, IN_FLIGHT, [marker])
+        return results
+
+    def _send(self, changes: Sequence[FieldChange]) -> list[WriteResult]:
         try:
             results = self._adapter.apply_changes(changes)
         except RetriableError as exc:
@@ -122,11 +151,7 @@ class WriteQueue:
                 self._scope,
                 FIELD_OUTBOX,
                 key,
-                {
-                    "object_type": change.object_type.value,
-                    "record_id": change.record_id,
-                    "values": change.values,
-                },
+                _payload(change),
                 f"{result.code or 'ERROR'}: {result.error}",
                 self._run_id,
             )
@@ -137,22 +162,43 @@ class WriteQueue:
         if ok_changes and self._on_written:
             self._on_written(ok_changes)
 
+    def recover_in_flight(self) -> None:
+        """Re-send changes a killed run sent without recording the results (idempotent)."""
+        items = self._store.pending(self._scope, IN_FLIGHT)
+        if not items or self._dry_run:
+            return
+        for item in items:
+            changes = [_change(p) for p in item.payload["changes"]]
+            for start in range(0, len(changes), self._batch):
+                self.apply(changes[start : start + self._batch])
+            self._store.discard(self._scope, IN_FLIGHT, [item.key])
+            self._summary.stage("outbox").add("resent_in_flight", len(changes))
+
     def retry_outbox(self) -> None:
         """Re-send the field writes that failed on earlier runs."""
         items = self._store.pending(self._scope, FIELD_OUTBOX)
         if not items or self._dry_run:
             self._summary.stage("outbox").add("pending", len(items))
             return
-        changes = [
-            FieldChange(
-                object_type=ObjectType(item.payload["object_type"]),
-                record_id=item.payload["record_id"],
-                values=item.payload["values"],
-            )
-            for item in items
-        ]
+        changes = [_change(item.payload) for item in items]
         for start in range(0, len(changes), self._batch):
             chunk = changes[start : start + self._batch]
             results = self.apply(chunk)
             self._summary.stage("outbox").add("retried", len(chunk))
             self._summary.stage("outbox").add("recovered", sum(r.ok for r in results))
+
+
+def _payload(change: FieldChange) -> dict[str, Any]:
+    return {
+        "object_type": change.object_type.value,
+        "record_id": change.record_id,
+        "values": change.values,
+    }
+
+
+def _change(payload: dict[str, Any]) -> FieldChange:
+    return FieldChange(
+        object_type=ObjectType(payload["object_type"]),
+        record_id=payload["record_id"],
+        values=payload["values"],
+    )

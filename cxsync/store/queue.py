@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cxsync.store import tables as t
@@ -103,6 +103,21 @@ class Queues:
                         o.status == PENDING,
                     )
                     .values(status=DONE, last_attempt_at=utcnow())
+                )
+
+    def discard(self, scope: str, kind: str, keys: Sequence[str]) -> None:
+        """Delete outbox rows outright (markers whose payload must not pile up)."""
+        if not keys:
+            return
+        o = t.outbox.c
+        with self._engine.begin() as conn:
+            for start in range(0, len(keys), 1000):
+                conn.execute(
+                    delete(t.outbox).where(
+                        o.scope == scope,
+                        o.kind == kind,
+                        o.key.in_(list(keys[start : start + 1000])),
+                    )
                 )
 
     def outbox_counts(self, scope: str) -> dict[str, int]:

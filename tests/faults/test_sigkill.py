@@ -16,19 +16,9 @@ import pytest
 from cxsync.engine.summary import RunSummary
 from tests.faults.conftest import Portal, Reference, assert_same_state, at_another_instant
 
-_ROLES_TURN_MANUAL = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine bug (cxsync/engine/writer.py with pull.py's role merge): killed after the "
-        "contact writes reached the org (fields_sent) but before the store recorded them "
-        "as cxsync's own, the next pull finds cx_roles in the CRM that cxsync has no record "
-        "of writing and takes them for a person's edit: every contact's cx_role_source "
-        "becomes 'manual' (270 of 300) and its roles stop following its title for good"
-    ),
-)
 POINTS = [
     "notes_sent",
-    pytest.param("fields_sent:1", marks=_ROLES_TURN_MANUAL),
+    pytest.param("fields_sent:1"),
     "tasks_sent:1",
     "fields_sent:2",
 ]
