@@ -60,13 +60,12 @@ def _plan_batch(
 ) -> None:
     from cxsync.feedback import contact_fields, rollup_contact
 
-    rows = ctx.store.get_contacts(ctx.scope, ids)
+    live = ctx.store.live_contact_ids(ctx.scope, ids)
     crm, desired = ctx.store.get_crm_and_desired(ctx.scope, _CONTACT, ids)
     last = ctx.store.get_written(ctx.scope, _CONTACT, ids)
     feedback = ctx.store.feedback_for_contacts(ctx.scope, ids)
     for contact_id in ids:
-        row = rows.get(contact_id)
-        if row is None or row.deleted:
+        if contact_id not in live:
             continue
         values = dict(desired.get(contact_id, {}))
         responses = feedback.get(contact_id, [])

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxsync.engine.values import normalize, same_value, to_wire
+from cxsync.engine.values import EMPTY, normalize, same_value, to_wire
 from cxsync.models import FieldChange, ObjectType
 from cxsync.schema import FieldMap
 
@@ -76,7 +76,16 @@ def plan_record(
         if spec is None:
             continue
         have = crm_values.get(name)
-        if want == have or same_value(want, have, spec):
+        if want == have:
+            continue
+        if have in EMPTY:
+            # the CRM holds nothing: no person edited it, so write unless nothing is wanted
+            if normalize(want, spec) is None:
+                continue
+            values[name] = to_wire(want)
+            before[name] = have
+            continue
+        if same_value(want, have, spec):
             continue
         wrote = last_written.get(name)
         edited_by_person = normalize(have, spec) is not None and not same_value(have, wrote, spec)
@@ -89,5 +98,9 @@ def plan_record(
         before[name] = have
     if not values:
         return None, conflicts
-    change = FieldChange(object_type=object_type, record_id=record_id, values=values)
+    # built from values already typed (the id comes from the store, the object type is an
+    # enum member): skipping re-validation matters at a million records
+    change = FieldChange.model_construct(
+        object_type=ObjectType(object_type), record_id=record_id, values=values
+    )
     return PlannedChange(change, before, conflicts), conflicts

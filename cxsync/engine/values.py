@@ -15,9 +15,9 @@ from dateutil import parser as dateparser
 
 from cxsync.schema import FieldSpec, FieldType
 
-__all__ = ["normalize", "same_value", "to_wire"]
+__all__ = ["EMPTY", "normalize", "same_value", "to_wire"]
 
-_EMPTY: tuple[Any, ...] = (None, "", [], ())
+EMPTY: tuple[Any, ...] = (None, "", [], ())  # values that mean "no value"
 
 
 def _as_number(value: Any, scale: int | None) -> float | None:
@@ -70,7 +70,7 @@ def _as_list(value: Any) -> tuple[str, ...]:
 
 def normalize(value: Any, spec: FieldSpec | None) -> Any:
     """A comparable form of ``value`` for a field of ``spec``'s type (None when empty)."""
-    if value in _EMPTY:
+    if value in EMPTY:
         return None
     kind = spec.type if spec else None
     if kind is FieldType.NUMBER:

@@ -11,11 +11,25 @@ from sqlalchemy.engine import Connection
 
 from cxsync.models import Feedback
 from cxsync.store import tables as t
-from cxsync.store.bulk import fetch_in
+from cxsync.store.bulk import fetch_in, insert_rows
 from cxsync.store.database import CHUNK, as_utc, aware, upsert, utcnow
 from cxsync.store.rows import HealthRecord, QuarantineItem, QuarantineRecord
 
 __all__ = ["Ledger"]
+
+
+_HEALTH_COLUMNS = (
+    "scope",
+    "account_id",
+    "computed_at",
+    "score",
+    "band",
+    "trend",
+    "confidence",
+    "account_nps",
+    "fingerprint",
+    "payload",
+)
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -270,22 +284,22 @@ class Ledger:
         if not records:
             return
         rows = [
-            {
-                "scope": scope,
-                "account_id": r.account_id,
-                "computed_at": r.computed_at,
-                "score": r.score,
-                "band": r.band,
-                "trend": r.trend,
-                "confidence": r.confidence,
-                "account_nps": r.account_nps,
-                "fingerprint": r.fingerprint,
-                "payload": r.payload,
-            }
+            (
+                scope,
+                r.account_id,
+                r.computed_at,
+                r.score,
+                r.band,
+                r.trend,
+                r.confidence,
+                r.account_nps,
+                r.fingerprint,
+                r.payload,
+            )
             for r in records
         ]
         with self._engine.begin() as conn:
-            conn.execute(insert(t.health), rows)
+            insert_rows(conn, t.health, _HEALTH_COLUMNS, rows)
 
     def add_health(self, scope: str, record: HealthRecord) -> None:
         with self._engine.begin() as conn:

@@ -40,7 +40,7 @@ def _json_by_id(
         "record_id",
         list(ids),
     )
-    return {rid: dict(value) for rid, value in rows if value}
+    return {rid: value for rid, value in rows if value}  # fresh dicts from the JSON
 
 
 def _merge(
@@ -120,9 +120,9 @@ class RecordState:
             )
             for rid, held, wanted in rows:
                 if held:
-                    crm[rid] = dict(held)
+                    crm[rid] = held
                 if wanted:
-                    desired[rid] = dict(wanted)
+                    desired[rid] = wanted
         return crm, desired
 
     def replace_crm_values(self, scope: str, object_type: str, values: Values) -> None:

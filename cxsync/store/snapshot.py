@@ -126,6 +126,14 @@ class Snapshot:
     def get_contacts(self, scope: str, ids: Sequence[str]) -> dict[str, ContactRow]:
         return self._rows_by_id(t.contacts, CONTACT_COLUMNS, scope, ids, _contact)
 
+    def live_contact_ids(self, scope: str, ids: Sequence[str]) -> set[str]:
+        """The ids among ``ids`` of contacts in the snapshot and not deleted in the CRM."""
+        with self._engine.connect() as conn:
+            rows = fetch_in(
+                conn, t.contacts, ("contact_id", "deleted"), {"scope": scope}, "contact_id", ids
+            )
+            return {cid for cid, deleted in rows if not deleted}
+
     def _rows_by_id(
         self,
         table: Any,

@@ -55,8 +55,10 @@ CAPABILITIES = frozenset(
 )
 _TABLES = {ObjectType.ACCOUNT: "accounts", ObjectType.CONTACT: "contacts"}
 # Past this many journalled changes the journal is folded into the data file, so memory
-# and replay time stay bounded however many records a run writes.
-COMPACT_AFTER = 200_000
+# and replay time stay bounded however many records a run writes. Each fold rewrites the
+# whole data file, so it is not done often: the pending changes it holds are compact (JSON
+# bytes, identical changes shared), tens of MB at this size.
+COMPACT_AFTER = 500_000
 
 
 class FilesAdapter:

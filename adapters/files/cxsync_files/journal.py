@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from cxsync_files.tables import DataFile
 
 __all__ = ["Journal", "cell"]
@@ -44,43 +46,51 @@ class Journal:
 
     def append(self, changes: dict[str, dict[str, Any]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            for record_id, values in changes.items():
-                fh.write(json.dumps({"id": record_id, "values": values}, ensure_ascii=False) + "\n")
+        lines = b"".join(
+            orjson.dumps({"id": rid, "values": v}) + b"\n" for rid, v in changes.items()
+        )
+        with self.path.open("ab") as fh:
+            fh.write(lines)
             fh.flush()
             os.fsync(fh.fileno())
         self.entries += len(changes)
 
-    def load(self) -> dict[str, str]:
-        """Pending changes by record id as JSON text (later entries win).
+    def load(self) -> dict[str, bytes]:
+        """Pending changes by record id as JSON (later entries win).
 
-        Kept as text, not dicts: a compaction can hold up to ``COMPACT_AFTER`` records, and
-        text is several times smaller; each is decoded only when its row is rewritten.
+        Kept as JSON bytes, not dicts: a compaction can hold up to ``COMPACT_AFTER``
+        records, and bytes are several times smaller; each is decoded only when its row is
+        rewritten. Records given the same values (most of a sync's hygiene and role
+        results) share one object.
         """
-        overlay: dict[str, str] = {}
+        overlay: dict[str, bytes] = {}
         if not self.path.is_file():
             return overlay
-        with self.path.open(encoding="utf-8") as fh:
+        shared: dict[bytes, bytes] = {}
+        with self.path.open("rb") as fh:
             for line in fh:
                 try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
+                    entry = orjson.loads(line)
+                except orjson.JSONDecodeError:
                     self.torn_lines += 1
                     log.warning(
                         "%s: ignoring a torn journal line (a crash during a write)", self.path
                     )
                     continue
                 earlier = overlay.get(entry["id"])
-                values = {**json.loads(earlier), **entry["values"]} if earlier else entry["values"]
-                overlay[entry["id"]] = json.dumps(values, ensure_ascii=False)
+                values = (
+                    {**orjson.loads(earlier), **entry["values"]} if earlier else entry["values"]
+                )
+                text = orjson.dumps(values)
+                overlay[entry["id"]] = shared.setdefault(text, text)
         return overlay
 
     @staticmethod
-    def columns(overlay: dict[str, str]) -> list[str]:
+    def columns(overlay: dict[str, bytes]) -> list[str]:
         """Every field any pending change sets, in first-seen order."""
         seen: dict[str, None] = {}
-        for text in overlay.values():
-            seen.update(dict.fromkeys(json.loads(text)))
+        for text in dict.fromkeys(overlay.values()):  # each shared change once
+            seen.update(dict.fromkeys(orjson.loads(text)))
         return list(seen)
 
     def compact(self, data: DataFile) -> None:
@@ -99,7 +109,7 @@ class Journal:
             self.path.unlink()
         self.entries = 0
 
-    def _rewrite_csv(self, data: DataFile, overlay: dict[str, str]) -> None:
+    def _rewrite_csv(self, data: DataFile, overlay: dict[str, bytes]) -> None:
         header = list(data.header)
         header.extend(k for k in self.columns(overlay) if k not in header)
         index = {name: i for i, name in enumerate(header)}
@@ -113,18 +123,24 @@ class Journal:
                 reader = csv.reader(src, delimiter=data.delimiter)
                 next(reader, None)
                 id_at = data.header.index("id") if "id" in data.header else 0
+                # a shared change is turned into cells once, however many rows it updates
+                as_cells: dict[bytes, list[tuple[int, str]]] = {}
                 for cells in reader:
                     cells = cells + [""] * (len(header) - len(cells))
                     change = overlay.get(cells[id_at]) if cells else None
                     if change:
-                        for key, value in json.loads(change).items():
-                            cells[index[key]] = cell(value)
+                        updates = as_cells.get(change)
+                        if updates is None:
+                            updates = [(index[k], cell(v)) for k, v in orjson.loads(change).items()]
+                            as_cells[change] = updates
+                        for at, text in updates:
+                            cells[at] = text
                     writer.writerow(cells)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, data.path)
 
-    def _rewrite_jsonl(self, data: DataFile, overlay: dict[str, str]) -> None:
+    def _rewrite_jsonl(self, data: DataFile, overlay: dict[str, bytes]) -> None:
         tmp = data.path.with_name(f".{data.path.name}.tmp")
         with tmp.open("w", encoding="utf-8") as out, data.path.open(encoding=data.encoding) as src:
             for line in src:
@@ -137,7 +153,7 @@ class Journal:
                     continue
                 change = overlay.get(str(record.get("id")))
                 if change:
-                    record.update(json.loads(change))
+                    record.update(orjson.loads(change))
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             os.fsync(out.fileno())

@@ -88,7 +88,7 @@ class DataFile:
             for cells in reader:
                 start = line + 1
                 line = reader.line_num
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():  # blank (or only whitespace): no record
                     continue
                 if len(cells) > len(self.header):
                     yield Row(
