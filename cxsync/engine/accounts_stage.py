@@ -43,11 +43,11 @@ def _schedule_full_rescore(ctx: RunContext, dry_run: bool) -> None:
 
 def score_accounts(
     ctx: RunContext, queue: WriteQueue, actions: ActionRunner, summary: RunSummary
-) -> list[Any]:
-    """Score every dirty account; returns the AccountHealth of those scored."""
+) -> None:
+    """Score every dirty account, a batch at a time (the scores go to the store's health
+    history, not into memory: a run's memory follows the batch, not the accounts)."""
     _schedule_full_rescore(ctx, summary.dry_run)
     batch = ctx.config.sync.account_batch
-    scored: list[Any] = []
     unflushed: list[str] = []  # dirty marks are cleared only once their writes are sent
     after: str | None = None
     while True:
@@ -55,12 +55,11 @@ def score_accounts(
         if not ids:
             break
         after = ids[-1]
-        scored.extend(_score_batch(ctx, ids, queue, actions, summary))
+        _score_batch(ctx, ids, queue, actions, summary)
         unflushed.extend(ids)
         if queue.full:
             _flush(ctx, queue, unflushed, summary.dry_run)
     _flush(ctx, queue, unflushed, summary.dry_run)
-    return scored
 
 
 def _flush(ctx: RunContext, queue: WriteQueue, ids: list[str], dry_run: bool) -> None:
@@ -143,7 +142,7 @@ def _score_batch(
     queue: WriteQueue,
     actions: ActionRunner,
     summary: RunSummary,
-) -> list[Any]:
+) -> None:
     from cxsync.health import account_fields, followup_tasks, score_account
 
     stage = summary.stage("health")
@@ -156,7 +155,7 @@ def _score_batch(
     feedback = ctx.store.feedback_for_accounts(ctx.scope, ids)
     models = {a: ctx.health_models.for_segment(accounts[a].segment) for a in ids}
     times = _followup_times(ctx, ids, models)
-    scored, history = [], []
+    history = []
     for account_id in ids:
         model, previous = models[account_id], latest.get(account_id)
         inputs = _inputs(
@@ -178,7 +177,6 @@ def _score_batch(
         if open_now != inputs.open_followups:
             inputs = replace(inputs, open_followups=open_now)
             health = score_account(inputs, model, ctx.now)
-        scored.append(health)
         stage.add("scored")
         if health.band:
             stage.add(f"band_{health.band}")
@@ -204,7 +202,6 @@ def _score_batch(
             queue.add(planned, "health")
     if not summary.dry_run:
         ctx.store.add_health_many(ctx.scope, history)
-    return scored
 
 
 def _history_record(health: Any) -> Any:

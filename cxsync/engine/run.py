@@ -35,11 +35,10 @@ log = logging.getLogger(__name__)
 
 
 class SyncResult:
-    """The summary plus the scored accounts (for the demo and the report)."""
+    """The summary plus the feedback import's report (the scores are in the store)."""
 
-    def __init__(self, summary: RunSummary, health: list[Any], feedback_report: Any) -> None:
+    def __init__(self, summary: RunSummary, feedback_report: Any) -> None:
         self.summary = summary
-        self.health = health
         self.feedback_report = feedback_report
 
 
@@ -58,14 +57,13 @@ def run_sync(
     summary = RunSummary(crm=config.crm, scope=ctx.scope, dry_run=dry_run)
     summary.started_at = ctx.now.isoformat()
     started = time.monotonic()
-    health: list[Any] = []
     report = None
     try:
         owner = f"{socket.gethostname()}:{os.getpid()}"
         with ctx.store.acquire_lock(ctx.scope, owner) as lock:
             summary.run_id = ctx.store.start_run(ctx.scope, "sync", dry_run)
             try:
-                health, report = _stages(ctx, summary, lock, feedback_files)
+                report = _stages(ctx, summary, lock, feedback_files)
                 _settle_status(summary)
             except QuotaExhaustedError as exc:
                 summary.status, summary.exit_reason = "quota", f"resume later: {exc}"
@@ -87,12 +85,12 @@ def run_sync(
     finally:
         if context is None:
             ctx.close()
-    return SyncResult(summary, health, report)
+    return SyncResult(summary, report)
 
 
 def _stages(
     ctx: RunContext, summary: RunSummary, lock: Any, feedback_files: Sequence[Path] | None
-) -> tuple[list[Any], Any]:
+) -> Any:
     queue = WriteQueue(
         ctx.adapter,
         ctx.store,
@@ -120,10 +118,10 @@ def _stages(
     write_contacts(ctx, queue, summary)
     lock.heartbeat()
     checkpoint("contacts_written")
-    health = score_accounts(ctx, queue, actions, summary)
+    score_accounts(ctx, queue, actions, summary)
     queue.flush()
     checkpoint("accounts_scored")
-    return health, report
+    return report
 
 
 def _settle_status(summary: RunSummary) -> None:

@@ -40,7 +40,10 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
 
     def stage(self, name: str) -> StageCounts:
-        return self.stages.setdefault(name, StageCounts())
+        counts = self.stages.get(name)
+        if counts is None:  # not setdefault: that builds a throwaway Counter per call
+            counts = self.stages[name] = StageCounts()
+        return counts
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from cxsync.store import tables as t
 from cxsync.store.bulk import execute_many, fetch_in, insert_rows
-from cxsync.store.database import utcnow
+from cxsync.store.database import CHUNK, utcnow
 
 __all__ = ["RecordState"]
 
@@ -209,8 +209,10 @@ class RecordState:
             d = conn.dialect
             p = "%s" if d.name == "postgresql" else "?"
             table = d.identifier_preparer.format_table(t.record_state)
-            sql = (
-                f"UPDATE {table} SET dirty = {p} "
-                f"WHERE scope = {p} AND object_type = {p} AND record_id = {p}"
-            )
-            execute_many(conn, sql, [(False, scope, object_type, rid) for rid in ids])
+            head = f"UPDATE {table} SET dirty = {p} WHERE scope = {p} AND object_type = {p} "
+            # a thousand ids per statement: one UPDATE per id cost as much as the pull's
+            # own writes on a large sync
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(ids[start : start + CHUNK])
+                sql = f"{head}AND record_id IN ({', '.join([p] * len(chunk))})"
+                execute_many(conn, sql, [(False, scope, object_type, *chunk)])

@@ -85,6 +85,8 @@ class FilesAdapter:
         # ids of the contacts file, read once per adapter on the first write (a property of
         # the files backend: a CRM answers "no such record" itself)
         self._contact_ids: set[str] | None = None
+        # tasks.jsonl / notes.jsonl read once, then kept up to date (see _keyed)
+        self._keyed_cache: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
 
     def __repr__(self) -> str:
         return f"FilesAdapter({self.folder})"
@@ -210,7 +212,9 @@ class FilesAdapter:
             accepted.setdefault(change.object_type, {}).setdefault(change.record_id, {}).update(
                 change.values
             )
-            results.append(WriteResult(record_id=change.record_id, ok=True))
+            # built unvalidated: both fields are already typed, and a large sync makes a
+            # million of these
+            results.append(WriteResult.model_construct(record_id=change.record_id, ok=True))
         for object_type, values in accepted.items():
             journal = self._journals[object_type]
             journal.append(values)
@@ -253,10 +257,17 @@ class FilesAdapter:
         return set(keys) & set(self._keyed("notes.jsonl"))
 
     def _keyed(self, name: str) -> dict[str, str]:
+        """Item id by key in ``name``. Kept between calls while the file is unchanged (same
+        size and modification time): a large run creates tasks a batch at a time, and
+        re-reading the whole file for each batch made that quadratic."""
         path = self.folder / name
         if not path.is_file():
             return {}
-        found = {}
+        stat = path.stat()
+        cached = self._keyed_cache.get(name)
+        if cached is not None and cached[0] == (stat.st_size, stat.st_mtime_ns):
+            return cached[1]
+        found: dict[str, str] = {}
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 try:
@@ -264,14 +275,16 @@ class FilesAdapter:
                 except json.JSONDecodeError:
                     continue  # a torn last line from a crash: the item was never acknowledged
                 found[entry["key"]] = entry["id"]
+        self._keyed_cache[name] = ((stat.st_size, stat.st_mtime_ns), found)
         return found
 
     def _append_keyed(
         self, name: str, prefix: str, items: list[dict[str, Any]]
     ) -> list[WriteResult]:
-        existing = self._keyed(name)
+        existing = dict(self._keyed(name))
         results = []
-        with (self.folder / name).open("a", encoding="utf-8") as fh:
+        path = self.folder / name
+        with path.open("a", encoding="utf-8") as fh:
             for item in items:
                 if item["key"] in existing:  # never create the same key twice
                     results.append(
@@ -285,6 +298,8 @@ class FilesAdapter:
                 fh.write(json.dumps({"id": new_id, **item}, ensure_ascii=False) + "\n")
                 results.append(WriteResult(record_id=item["key"], ok=True, external_id=new_id))
             fh.flush()
+        stat = path.stat()
+        self._keyed_cache[name] = ((stat.st_size, stat.st_mtime_ns), existing)
         if items:
             self._usage.write_calls += 1
         return results
