@@ -5,8 +5,9 @@ Each carries its cxsync key in the custom property ``cx_followup_key`` (created 
 batch create with the key as ``objectWriteTraceId``, so one refused input does not roll back
 the batch (HubSpot makes a batch without trace ids all-or-nothing) and results, which come
 back in no particular order, are matched to their inputs by key. A create whose answer was
-lost (timeout, dropped connection) is never blindly re-sent: the keys are searched again
-and only the missing ones are created.
+lost (timeout, dropped connection, 5xx) is never blindly re-sent: once search can show
+them (``search_lag_seconds`` later), the keys are searched again and only the missing ones
+are created.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hubspot.crm.objects import (
     SimplePublicObjectBatchInputForCreate,
 )
 
-from cxsync.errors import RetriableError
+from cxsync.errors import RateLimitError, RetriableError
 from cxsync.models import WriteResult
 from cxsync_hubspot.client import HubSpotClient
 
@@ -141,6 +142,20 @@ def _create_batch(
     return results
 
 
+def _before_recheck(client: HubSpotClient, exc: RetriableError, attempt: int) -> float:
+    """Seconds to wait before searching for what a failed create made.
+
+    A throttled create was refused. Any other failure (timeout, dropped connection, 5xx)
+    may have created the records and lost the answer, and search shows new records only
+    a few moments later: searched at once, they look missing and would be created twice.
+    So the search waits as long as the incremental reads trust search to lag.
+    """
+    backoff = min(0.2 * 2.0**attempt, client.settings.backoff_max_seconds)
+    if isinstance(exc, RateLimitError):
+        return backoff
+    return max(backoff, client.settings.search_lag_seconds)
+
+
 def create_once(
     client: HubSpotClient,
     object_type: str,
@@ -173,7 +188,7 @@ def create_once(
                     )
                     break
                 logger.info("creating %s failed (%s); checking what arrived", object_type, exc)
-                time.sleep(min(0.2 * 2**attempt, client.settings.backoff_max_seconds))
+                time.sleep(_before_recheck(client, exc, attempt))
                 arrived = existing_keys(client, object_type, [i.key for i in batch])
                 results.update(
                     {k: WriteResult(record_id=k, ok=True, code="ALREADY_EXISTS") for k in arrived}

@@ -43,7 +43,8 @@ class _Common(BaseModel):
     search_lag_seconds: float = Field(
         60.0,
         ge=0,
-        description="incremental reads stop this far before now: search lags behind writes",
+        description="how far search lags writes: incremental reads stop this far before now, "
+        "and a create whose answer was lost is searched for this much later",
     )
     buying_role_property: str | None = Field(
         None, description="also fill this native property from cxsync roles (hs_buying_role)"

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from cxsync.errors import FatalError, QuotaExhaustedError, RetriableError
+from cxsync.errors import AuthError, FatalError, QuotaExhaustedError, RetriableError
 from cxsync.models import WriteResult
 from cxsync_hubspot.client import HubSpotClient
 
@@ -54,7 +54,8 @@ def _send(
         answer = client.invoke(
             f"batch_update.{object_type}", "crm.objects.batch_api", "update", object_type, body
         )
-    except QuotaExhaustedError:
+    except (AuthError, QuotaExhaustedError):
+        # the run stops; an AuthError may carry 400 (a refused OAuth refresh), not a bad value
         raise
     except RetriableError as exc:
         # the client's retries are spent: the engine keeps these in its outbox

@@ -60,6 +60,38 @@ def test_a_token_revoked_mid_run_is_refreshed_once(
     assert adapter.client.refreshes == 2
 
 
+def test_a_refresh_refused_during_a_batch_write_stops_the_write(
+    emulator: HubSpotEmulator, url: str, tmp_path: Path
+) -> None:
+    # the token endpoint refuses with 400, which must not read as a value HubSpot refused:
+    # that would split the batch in halves and retry the refresh for every half
+    _, ids = seed_portal(emulator, [], [{"id": f"c{i}", "email": f"p{i}@b.com"} for i in range(8)])
+    adapter = oauth(emulator, url, tmp_path)
+    adapter.check()
+    emulator.tokens_expire_after = 0  # the next request finds the token expired
+    emulator.refresh_tokens.clear()
+    changes = [
+        FieldChange(object_type=ObjectType.CONTACT, record_id=i, values={"cx_nps_score": 8})
+        for i in ids
+    ]
+    with pytest.raises(AuthError, match="OAuth refresh refused"):
+        adapter.apply_changes(changes)
+    assert (emulator.calls["batch"], emulator.calls["oauth_token"]) == (1, 2)
+
+
+def test_injected_faults_let_the_first_matching_requests_through(
+    emulator: HubSpotEmulator, url: str, tmp_path: Path
+) -> None:
+    emulator.inject(Fault("answer", Answer(409, {"message": "x"}), path="/contacts"), after=2)
+    adapter = emulator_adapter(url, tmp_path)
+    adapter.check()
+    emulator_adapter(url, tmp_path).check()
+    with pytest.raises(FatalError):
+        adapter.check()
+    adapter.check()
+    assert emulator.calls["list"] == 3, "the faulted request never reached the portal"
+
+
 def test_a_refused_refresh_token_is_an_auth_error_without_secrets(
     emulator: HubSpotEmulator, url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

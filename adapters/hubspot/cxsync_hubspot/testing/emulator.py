@@ -170,6 +170,9 @@ class HubSpotEmulator:
         self.daily_limit = daily_limit
         self.daily_used = 0
         self.token_ttl = token_ttl
+        #: OAuth requests accepted before every access token issued so far expires (as if
+        #: its 30 minutes ran out mid-run); ``None``: tokens live ``token_ttl`` seconds
+        self.tokens_expire_after: int | None = None
         self.index_lag_seconds = index_lag_seconds
         self.clock = clock or (lambda: datetime.now(UTC))
         self.objects: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in props.OBJECT_TYPES}
@@ -315,16 +318,24 @@ class HubSpotEmulator:
         with self._mutex:
             self.access_tokens = {t: 0.0 for t in self.access_tokens}
 
-    def inject(self, fault: Fault, times: int = 1) -> None:
-        """Queue ``fault`` for the next ``times`` matching requests."""
+    def inject(self, fault: Fault, times: int = 1, *, after: int = 0) -> None:
+        """Queue ``fault`` for ``times`` matching requests, once ``after`` of them went through.
+
+        Faults are taken in the order they were queued: inject the faults for one path in
+        the order its requests are made.
+        """
+        passing = Fault("pass", path=fault.path, method=fault.method)
         with self._mutex:
-            self.faults.extend([fault] * times)
+            self.faults.extend([passing] * after + [fault] * times)
 
     def take_fault(self, method: str, path: str) -> Fault | None:
+        """The first queued fault matching this request (taken off the queue); ``None``
+        when none matches or the request is let through."""
         with self._mutex:
             for index, fault in enumerate(self.faults):
                 if fault.matches(method, path):
-                    return self.faults.pop(index)
+                    taken = self.faults.pop(index)
+                    return None if taken.kind == "pass" else taken
             return None
 
     # ---- dispatch --------------------------------------------------------------------------
@@ -376,7 +387,12 @@ class HubSpotEmulator:
         if token in self.private_tokens:
             return "private_app"
         if token in self.access_tokens:
+            if self.tokens_expire_after == 0:
+                self.tokens_expire_after = None
+                self.expire_tokens()
             if self.access_tokens[token] > time.monotonic():
+                if self.tokens_expire_after is not None:
+                    self.tokens_expire_after -= 1
                 return "oauth"
             return error(
                 401,

@@ -32,9 +32,13 @@ class Fault:
 
     ``kind``: ``"answer"`` (send ``answer`` instead of handling the request), ``"timeout"``
     (stall ``delay`` seconds before answering), ``"drop"`` (close the connection without
-    an answer). ``after_apply`` makes timeouts and drops happen *after* the request took
-    effect, like a response lost on the way back. ``path`` limits the fault to requests
-    whose path contains it; ``method`` to one HTTP verb.
+    an answer), ``"pass"`` (handle the request normally: how
+    :meth:`~cxsync_hubspot.testing.HubSpotEmulator.inject` lets the first matching requests
+    through). ``after_apply`` makes timeouts and drops happen *after* the request took
+    effect, like a response lost on the way back; a stall before it takes effect still
+    lets it take effect when the stall ends, as a slow server would. ``path`` limits the
+    fault to requests whose path (with its query string) contains it; ``method`` to one
+    HTTP verb.
     """
 
     kind: str
