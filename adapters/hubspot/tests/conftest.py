@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ class HubSpotHarness:
         self.emulator.update(
             _TYPES[object_type], record_id, {keys[k]: v for k, v in changes.items()}
         )
+        # a change window ends, exclusively, at the millisecond the read starts (no search
+        # lag here): an edit within that millisecond is the next read's, not this one's
+        time.sleep(0.002)
 
     def read_back(self, object_type: ObjectType, record_id: str) -> dict[str, Any]:
         held = self.emulator.objects[_TYPES[object_type]][record_id]["properties"]
