@@ -24,6 +24,8 @@ __all__ = ["Journal", "cell"]
 
 log = logging.getLogger(__name__)
 
+_SHARED_CELLS = 4096  # changes kept as cells while a data file is rewritten
+
 
 def cell(value: Any) -> str:
     """How a value is written into a CSV cell (multi-select values as ``a;b``)."""
@@ -81,7 +83,9 @@ class Journal:
                 values = (
                     {**orjson.loads(earlier), **entry["values"]} if earlier else entry["values"]
                 )
-                text = orjson.dumps(values)
+                # copied to its exact size: orjson's result keeps the capacity of its
+                # working buffer (~8 KiB for a health change of under 1 KiB)
+                text = memoryview(orjson.dumps(values)).tobytes()
                 overlay[entry["id"]] = shared.setdefault(text, text)
         return overlay
 
@@ -123,7 +127,8 @@ class Journal:
                 reader = csv.reader(src, delimiter=data.delimiter)
                 next(reader, None)
                 id_at = data.header.index("id") if "id" in data.header else 0
-                # a shared change is turned into cells once, however many rows it updates
+                # a shared change is turned into cells once, however many rows it updates;
+                # bounded, since most changes are a single record's and would only pile up
                 as_cells: dict[bytes, list[tuple[int, str]]] = {}
                 for cells in reader:
                     cells = cells + [""] * (len(header) - len(cells))
@@ -132,7 +137,8 @@ class Journal:
                         updates = as_cells.get(change)
                         if updates is None:
                             updates = [(index[k], cell(v)) for k, v in orjson.loads(change).items()]
-                            as_cells[change] = updates
+                            if len(as_cells) < _SHARED_CELLS:
+                                as_cells[change] = updates
                         for at, text in updates:
                             cells[at] = text
                     writer.writerow(cells)
