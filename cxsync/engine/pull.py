@@ -63,15 +63,20 @@ def pull_accounts(ctx: RunContext, summary: RunSummary) -> None:
 def pull_contacts(ctx: RunContext, summary: RunSummary) -> None:
     stage = summary.stage("contacts")
     since = ctx.store.get_cursor(ctx.scope, CONTACT_STREAM)
+    # accounts already marked dirty in this run: a page of a large CRM touches thousands
+    # of accounts, mostly the same ones page after page, and the marks stay in the store
+    marked: set[str] = set()
     for page in ctx.adapter.stream_contacts(since):
         contacts: Sequence[Contact] = page.records
-        _process_page(ctx, list(contacts), summary)
+        _process_page(ctx, list(contacts), summary, marked)
         if not summary.dry_run:
             ctx.store.set_cursor(ctx.scope, CONTACT_STREAM, page.cursor)
         stage.add("read", len(contacts))
 
 
-def _process_page(ctx: RunContext, contacts: list[Contact], summary: RunSummary) -> None:
+def _process_page(
+    ctx: RunContext, contacts: list[Contact], summary: RunSummary, marked: set[str]
+) -> None:
     from cxsync.hygiene import is_stale
 
     stage = summary.stage("contacts")
@@ -129,8 +134,10 @@ def _process_page(ctx: RunContext, contacts: list[Contact], summary: RunSummary)
         desired=desired,
         dirty=[c.id for c in contacts if not c.deleted] + [r.contact_id for r in reflagged],
     )
-    account_ids = {c.account_id for c in contacts if c.account_id}
-    ctx.store.mark_dirty(ctx.scope, ObjectType.ACCOUNT.value, sorted(account_ids))
+    account_ids = {c.account_id for c in contacts if c.account_id} - marked
+    if account_ids:
+        ctx.store.mark_dirty(ctx.scope, ObjectType.ACCOUNT.value, sorted(account_ids))
+        marked.update(account_ids)
 
 
 def _role_tag(ctx: RunContext, contact: Contact, last: dict[str, Any]) -> Any:
