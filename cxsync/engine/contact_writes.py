@@ -44,9 +44,11 @@ def write_contacts(
 
 
 def _flush(ctx: RunContext, queue: WriteQueue, ids: list[str], summary: RunSummary) -> None:
-    queue.flush()
-    if ids and not summary.dry_run:
-        ctx.store.clear_dirty(ctx.scope, _CONTACT, ids)
+    # a contact whose write is recorded has its mark cleared by that same statement
+    settled = queue.flush(settle=(ObjectType.CONTACT, set(ids)))
+    rest = [i for i in ids if i not in settled]
+    if rest and not summary.dry_run:
+        ctx.store.clear_dirty(ctx.scope, _CONTACT, rest)
     ids.clear()
 
 

@@ -37,11 +37,18 @@ class Conflict:
 
 @dataclass
 class PlannedChange:
-    """One record's planned write plus what it replaces, for --dry-run output."""
+    """One record's planned write plus what it replaces, for --dry-run output.
+
+    ``crm_values`` and ``last_written`` are the record's whole stored values the plan was
+    made from: the write queue merges the write into them when it records the result,
+    instead of reading them again (None: read them).
+    """
 
     change: FieldChange
     before: dict[str, Any] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    crm_values: Mapping[str, Any] | None = None
+    last_written: Mapping[str, Any] | None = None
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -103,4 +110,4 @@ def plan_record(
     change = FieldChange.model_construct(
         object_type=ObjectType(object_type), record_id=record_id, values=values
     )
-    return PlannedChange(change, before, conflicts), conflicts
+    return PlannedChange(change, before, conflicts, crm_values, last_written), conflicts

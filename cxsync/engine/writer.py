@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from cxsync.adapter import Adapter
@@ -79,11 +79,19 @@ class WriteQueue:
         allows): callers flush then, so a large run reaches Bulk-sized batches."""
         return len(self._pending) >= self._batch
 
-    def flush(self) -> None:
+    def flush(self, *, settle: tuple[ObjectType, Collection[str]] | None = None) -> set[str]:
+        """Send the queued changes.
+
+        ``settle`` names dirty records (of one object type) the caller clears once their
+        writes are sent: the mark of each one whose write is recorded here is cleared in
+        the same transaction, and those ids are returned (the caller clears the others).
+        """
         if not self._pending:
-            return
+            return set()
         batch, self._pending = self._pending, []
-        self.apply([p.change for p in batch])
+        settled: set[str] = set()
+        self._apply([p.change for p in batch], batch, settle, settled)
+        return settled
 
     def apply(self, changes: Sequence[FieldChange]) -> list[WriteResult]:
         """Send changes now; record each outcome. Re-raises a fatal error after queueing.
@@ -93,6 +101,15 @@ class WriteQueue:
         cxsync has no record of writing, and the next pull would take them for a person's
         edits (a manual role tag, for one).
         """
+        return self._apply(changes, None, None, set())
+
+    def _apply(
+        self,
+        changes: Sequence[FieldChange],
+        planned: Sequence[PlannedChange] | None,
+        settle: tuple[ObjectType, Collection[str]] | None,
+        settled: set[str],
+    ) -> list[WriteResult]:
         marker = uuid.uuid4().hex
         self._store.enqueue(
             self._scope,
@@ -103,7 +120,7 @@ class WriteQueue:
             self._run_id,
         )
         try:
-            results = self._send(changes)
+            results = self._send(changes, _Known(planned, settle, settled))
         except FatalError:
             self._store.discard(self._scope, IN_FLIGHT, [marker])  # the outbox has them
             raise
@@ -111,7 +128,7 @@ class WriteQueue:
         self._store.discard(self._scope, IN_FLIGHT, [marker])
         return results
 
-    def _send(self, changes: Sequence[FieldChange]) -> list[WriteResult]:
+    def _send(self, changes: Sequence[FieldChange], known: _Known) -> list[WriteResult]:
         try:
             results = self._adapter.apply_changes(changes)
         except RetriableError as exc:
@@ -124,6 +141,7 @@ class WriteQueue:
             self._record(
                 changes,
                 [WriteResult(record_id=c.record_id, ok=False, error=str(exc)) for c in changes],
+                known,
             )
             raise
         checkpoint("fields_sent")  # the CRM has the values; the store does not know yet
@@ -131,17 +149,24 @@ class WriteQueue:
             raise RuntimeError(
                 f"adapter returned {len(results)} results for {len(changes)} changes"
             )
-        self._record(changes, results)
+        self._record(changes, results, known)
         return results
 
-    def _record(self, changes: Sequence[FieldChange], results: Sequence[WriteResult]) -> None:
+    def _record(
+        self, changes: Sequence[FieldChange], results: Sequence[WriteResult], known: _Known
+    ) -> None:
         written: dict[ObjectType, dict[str, dict[str, Any]]] = {}
         done: dict[ObjectType, list[str]] = {}
         ok_changes = []
-        for change, result in zip(changes, results, strict=True):
+        for i, (change, result) in enumerate(zip(changes, results, strict=True)):
             key = outbox_key(change.object_type, change.record_id)
             if result.ok:
-                written.setdefault(change.object_type, {})[change.record_id] = change.values
+                values = written.setdefault(change.object_type, {})
+                earlier = values.get(change.record_id)
+                known.note(change, i, earlier is not None)
+                values[change.record_id] = (
+                    {**earlier, **change.values} if earlier else change.values
+                )
                 done.setdefault(change.object_type, []).append(key)
                 ok_changes.append(change)
                 continue
@@ -156,7 +181,17 @@ class WriteQueue:
                 self._run_id,
             )
         for object_type, values in written.items():
-            self._store.record_applied(self._scope, object_type.value, values, self._run_id)
+            settled = known.settled_among(object_type, values)
+            self._store.record_applied(
+                self._scope,
+                object_type.value,
+                values,
+                self._run_id,
+                written_before=known.written.get(object_type),
+                crm_before=known.crm.get(object_type),
+                settled=settled,
+            )
+            known.settled.update(settled)
             self._store.resolve(self._scope, FIELD_OUTBOX, done[object_type])
             self._summary.writes["applied"] += len(values)
         if ok_changes and self._on_written:
@@ -186,6 +221,44 @@ class WriteQueue:
             results = self.apply(chunk)
             self._summary.stage("outbox").add("retried", len(chunk))
             self._summary.stage("outbox").add("recovered", sum(r.ok for r in results))
+
+
+class _Known:
+    """What the planned changes of one batch already know of their records' stored values,
+    and which dirty marks their recorded writes settle."""
+
+    def __init__(
+        self,
+        planned: Sequence[PlannedChange] | None,
+        settle: tuple[ObjectType, Collection[str]] | None,
+        settled: set[str],
+    ) -> None:
+        self._planned = planned
+        self._settle = settle
+        self.settled = settled
+        self.written: dict[ObjectType, dict[str, Mapping[str, Any]]] = {}
+        self.crm: dict[ObjectType, dict[str, Mapping[str, Any]]] = {}
+
+    def note(self, change: FieldChange, index: int, repeated: bool) -> None:
+        """Keep what the plan of ``changes[index]`` read; a record changed twice in one
+        batch is read from the store instead, as it was before either change."""
+        written = self.written.setdefault(change.object_type, {})
+        crm = self.crm.setdefault(change.object_type, {})
+        if repeated or self._planned is None:
+            written.pop(change.record_id, None)
+            crm.pop(change.record_id, None)
+            return
+        plan = self._planned[index]
+        if plan.last_written is not None:
+            written[change.record_id] = plan.last_written
+        if plan.crm_values is not None:
+            crm[change.record_id] = plan.crm_values
+
+    def settled_among(self, object_type: ObjectType, ids: Iterable[str]) -> list[str]:
+        if self._settle is None or self._settle[0] is not object_type:
+            return []
+        wanted = self._settle[1]
+        return [rid for rid in ids if rid in wanted]
 
 
 def _payload(change: FieldChange) -> dict[str, Any]:

@@ -10,7 +10,7 @@ folded into one transaction (:meth:`RecordState.save_pulled`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -51,19 +51,32 @@ def _merge(
     object_type: str,
     values: Values,
     extra: Mapping[str, Any],
+    *,
+    before: Values | None = None,
+    settled: Collection[str] = (),
 ) -> None:
     """Merge new keys into each record's JSON ``column`` (read, then write in ``conn``).
 
-    ``extra`` columns are set on every row, except the ``_INSERT_ONLY`` ones: those only
-    fill a new row.
+    ``before`` gives the column's current value for records the caller already read in
+    this run (only the others are read here). ``extra`` columns are set on every row,
+    except the ``_INSERT_ONLY`` ones: those only fill a new row, or any row in ``settled``.
     """
-    current = _json_by_id(conn, table, column, scope, object_type, values)
+    before, settled = before or {}, set(settled)
+    current = _json_by_id(
+        conn, table, column, scope, object_type, [r for r in values if r not in before]
+    )
     tail = tuple(extra.values())
-    rows = [
-        (scope, object_type, rid, {**current.get(rid, {}), **v}, *tail) for rid, v in values.items()
-    ]
-    updated = [column, *(c for c in extra if c not in _INSERT_ONLY)]
-    insert_rows(conn, table, (*KEY, column, *extra), rows, keys=KEY, update=updated)
+    groups: dict[bool, list[tuple[Any, ...]]] = {}
+    for rid, v in values.items():
+        base = before.get(rid)
+        if base is None:
+            base = current.get(rid, {})
+        groups.setdefault(rid in settled, []).append(
+            (scope, object_type, rid, {**base, **v}, *tail)
+        )
+    for settle, rows in groups.items():
+        updated = [column, *(c for c in extra if settle or c not in _INSERT_ONLY)]
+        insert_rows(conn, table, (*KEY, column, *extra), rows, keys=KEY, update=updated)
 
 
 class RecordState:
@@ -171,15 +184,43 @@ class RecordState:
                 )
 
     def record_applied(
-        self, scope: str, object_type: str, values: Values, run_id: int | None
+        self,
+        scope: str,
+        object_type: str,
+        values: Values,
+        run_id: int | None,
+        *,
+        written_before: Values | None = None,
+        crm_before: Values | None = None,
+        settled: Collection[str] = (),
     ) -> None:
         """Writes the CRM accepted, in one transaction: merged into what cxsync wrote last
-        (:meth:`record_written`) and into what the CRM holds (:meth:`set_crm_values`)."""
+        (:meth:`record_written`) and into what the CRM holds (:meth:`set_crm_values`).
+
+        ``written_before`` and ``crm_before`` are what the store held for some of these
+        records when their writes were planned (from :meth:`get_written` and
+        :meth:`get_crm_and_desired`), so they are not read again; the caller guarantees
+        nothing recorded other values for them since. The dirty marks of the ``settled``
+        records are cleared in the same statement (as :meth:`clear_dirty` would).
+        """
         if not values:
             return
         with self._engine.begin() as conn:
-            self._merge_written(conn, scope, object_type, values, run_id)
-            _merge(conn, t.record_state, "crm_values", scope, object_type, values, {"dirty": False})
+            extra = {"run_id": run_id, "updated_at": utcnow()}
+            _merge(
+                conn, t.written, "fields", scope, object_type, values, extra, before=written_before
+            )
+            _merge(
+                conn,
+                t.record_state,
+                "crm_values",
+                scope,
+                object_type,
+                values,
+                {"dirty": False},
+                before=crm_before,
+                settled=settled,
+            )
 
     # dirty marks -------------------------------------------------------------------------
     def mark_dirty(self, scope: str, object_type: str, ids: Sequence[str]) -> None:

@@ -81,6 +81,42 @@ def test_record_applied_merges_what_was_written_and_keeps_dirty_marks(
     assert run_ids == {"C1": 2, "C2": 2}
 
 
+def test_record_applied_from_the_planned_values_equals_reading_them(
+    store: Store, scope: str
+) -> None:
+    read, given = scope + ":read", scope + ":given"
+    crm = {"C1": {"cx_a": "old", "cx_b": 1}, "C3": {"cx_b": 2}}
+    for s in (read, given):
+        store.save_pulled(s, "contact", crm_values=crm, dirty=["C1", "C2", "C3"])
+        store.record_written(s, "contact", {"C1": {"cx_z": True}}, run_id=1)
+    applied = {"C1": {"cx_a": "new"}, "C2": {"cx_c": [1, 2]}, "C3": {"cx_a": "x"}}
+    store.record_applied(read, "contact", applied, 2)
+    # C3 is left out of what is given: it is read, as before
+    store.record_applied(
+        given,
+        "contact",
+        applied,
+        2,
+        written_before={"C1": {"cx_z": True}, "C2": {}},
+        crm_before={"C1": crm["C1"], "C2": {}},
+        settled=["C1", "C2"],
+    )
+    ids = ["C1", "C2", "C3"]
+    for s in (read, given):
+        assert store.get_written(s, "contact", ids) == {
+            "C1": {"cx_z": True, "cx_a": "new"},
+            "C2": {"cx_c": [1, 2]},
+            "C3": {"cx_a": "x"},
+        }
+        assert store.get_crm_values(s, "contact", ids) == {
+            "C1": {"cx_a": "new", "cx_b": 1},
+            "C2": {"cx_c": [1, 2]},
+            "C3": {"cx_b": 2, "cx_a": "x"},
+        }
+    assert store.dirty(read, "contact") == ids
+    assert store.dirty(given, "contact") == ["C3"]  # only the settled marks are cleared
+
+
 def test_contacts_written_in_bulk_read_back_by_sqlalchemy_and_the_reverse(
     store: Store, scope: str
 ) -> None:
