@@ -8,11 +8,13 @@ exits at once with RunInProgressError.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,28 @@ class SyncResult:
         self.feedback_report = feedback_report
 
 
+#: cyclic-garbage thresholds during a run (CPython's default: 700, 10, 10)
+RUN_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect cyclic garbage less often while a run holds large, long-lived state.
+
+    A sync allocates containers by the million and keeps many of them a while (a page of
+    contacts, a batch of writes, caches sized to the CRM), so at CPython's default
+    thresholds the collector keeps walking objects that are not garbage: a fifth of a
+    large first sync's time. Cycles are still collected, less often (most of a run's
+    objects are freed by reference counting); the caller's thresholds are restored after.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*RUN_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_sync(
     config: CxSyncConfig,
     *,
@@ -53,6 +77,18 @@ def run_sync(
 ) -> SyncResult:
     """Run the whole pipeline once. Raises only for a run that could not start
     (configuration, lock); problems during the run end up in the summary's status."""
+    with _fewer_collections():
+        return _run(config, dry_run, transport, now, feedback_files, context)
+
+
+def _run(
+    config: CxSyncConfig,
+    dry_run: bool,
+    transport: Any,
+    now: datetime | None,
+    feedback_files: Sequence[Path] | None,
+    context: RunContext | None,
+) -> SyncResult:
     ctx = context or build_context(config, transport=transport, now=now)
     summary = RunSummary(crm=config.crm, scope=ctx.scope, dry_run=dry_run)
     summary.started_at = ctx.now.isoformat()
