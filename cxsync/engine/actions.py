@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from cxsync.adapter import Adapter, Capability
 from cxsync.engine.checkpoints import checkpoint
 from cxsync.engine.summary import RunSummary
 from cxsync.errors import RetriableError
-from cxsync.models import ActivityNote, FollowUpTask, WriteResult
+from cxsync.models import ActivityNote, FollowUpTask, WriteResult, utcnow
 
 __all__ = ["ActionRunner"]
 
@@ -70,12 +71,26 @@ class ActionRunner:
         return len(fresh)
 
     def recover(self) -> None:
-        """Finish what an earlier run left pending or failed."""
+        """Finish what an earlier run left pending or failed.
+
+        Items the CRM was last asked about less than its read-after-write lag ago are left
+        for a later run: a create whose answer was lost may already exist without the CRM
+        showing it yet (HubSpot's search), and re-sending it now could create it twice.
+        """
+        lag = float(getattr(self._adapter, "read_after_write_lag_seconds", 0.0) or 0.0)
+        recent_since = utcnow() - timedelta(seconds=lag) if lag > 0 else None
         for kind, (model, _) in _KINDS.items():
             if not self._supported(kind) or self._dry_run:
                 continue
             pending = self._store.actions_in_state(self._scope, kind, "pending")
             failed = self._store.actions_in_state(self._scope, kind, "failed")
+            if recent_since is not None and (pending or failed):
+                recent = set(
+                    self._store.actions_in_state(self._scope, kind, "pending", recent_since)
+                ) | set(self._store.actions_in_state(self._scope, kind, "failed", recent_since))
+                pending = {k: v for k, v in pending.items() if k not in recent}
+                failed = {k: v for k, v in failed.items() if k not in recent}
+                self._summary.stage("recovery").add(f"{kind}s_deferred", len(recent))
             if not pending and not failed:
                 continue
             already = self._existing(kind, list(pending)) if pending else set()

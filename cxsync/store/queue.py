@@ -161,9 +161,14 @@ class Queues:
                 continue
         return won
 
-    def actions_in_state(self, scope: str, kind: str, status: str) -> dict[str, dict[str, Any]]:
+    def actions_in_state(
+        self, scope: str, kind: str, status: str, updated_after: datetime | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Payload by key of the actions in ``status`` (last updated after a time, if given)."""
         a = t.actions.c
         q = select(a.key, a.payload).where(a.scope == scope, a.kind == kind, a.status == status)
+        if updated_after is not None:
+            q = q.where(a.updated_at > updated_after)
         with self._engine.connect() as conn:
             return {key: dict(payload) for key, payload in conn.execute(q)}
 

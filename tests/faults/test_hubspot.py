@@ -219,6 +219,37 @@ def test_follow_ups_created_but_never_confirmed_are_found_not_created_twice(
     assert_same_portal(portal.state(), clean.state)
 
 
+def test_unconfirmed_follow_ups_wait_for_search_before_a_next_run_retries_them(
+    portal: HubSpotPortal, clean: Reference
+) -> None:
+    # as above, but search lags far behind (a busy portal) and the next run starts at once:
+    # retried then, the created tasks would look missing and be created twice
+    emulator = portal.emulator
+    emulator.index_lag_seconds = 30.0
+    emulator.inject(Fault("drop", after_apply=True, path=TASKS_CREATE), after=1)
+    emulator.inject(Fault("answer", unavailable(), path=TASKS_SEARCH), MAX_ATTEMPTS, after=2)
+    summary = portal.sync()
+    assert (summary.status, exit_code_for(summary)) == ("partial", 5), summary.exit_reason
+    failed = portal.actions("task", "failed")
+    assert failed
+
+    portal.settings["search_lag_seconds"] = 60.0  # what the adapter knows of that lag
+    at_once = portal.sync()
+
+    assert at_once.stage("recovery")["tasks_deferred"] == len(failed)
+    assert at_once.stage("recovery")["tasks_retried"] == 0
+    assert portal.actions("task", "failed") == failed
+    keys = [t[0] for t in portal.state()["tasks"]]
+    assert all(keys.count(k) == 1 for k in failed), "none created twice"
+    emulator.index_lag_seconds = 0  # the lag has passed
+    portal.settings["search_lag_seconds"] = 0
+    later = portal.sync()
+    assert later.stage("recovery")["tasks_retried"] == len(failed)
+    assert not portal.actions("task", "failed")
+    portal.settle()
+    assert_same_portal(portal.state(), clean.state)
+
+
 def test_a_lost_create_answer_is_checked_once_search_can_show_the_records(
     portal: HubSpotPortal, clean: Reference
 ) -> None:

@@ -104,6 +104,12 @@ class HubSpotAdapter:
         )
         return ConnectionInfo(adapter=self.name, endpoint=self.client.endpoint, detail=detail)
 
+    @property
+    def read_after_write_lag_seconds(self) -> float:
+        """How long a created task or note may stay out of search (``existing_task_keys``):
+        the engine leaves follow-ups whose create was lost for a run after that."""
+        return float(self.settings.search_lag_seconds)
+
     def usage(self) -> ApiUsage:
         return self.client.usage
 
