@@ -134,7 +134,16 @@ def _process_page(
         desired=desired,
         dirty=[c.id for c in contacts if not c.deleted] + [r.contact_id for r in reflagged],
     )
-    account_ids = {c.account_id for c in contacts if c.account_id} - marked
+    account_ids = {c.account_id for c in contacts if c.account_id}
+    # the account a contact left (moved, or deleted without its link) is re-scored too
+    account_ids |= {
+        known.account_id
+        for c in contacts
+        if (known := known_rows.get(c.id)) is not None
+        and known.account_id
+        and known.account_id != c.account_id
+    }
+    account_ids -= marked
     if account_ids:
         ctx.store.mark_dirty(ctx.scope, ObjectType.ACCOUNT.value, sorted(account_ids))
         marked.update(account_ids)

@@ -118,7 +118,12 @@ class HubSpotAdapter:
 
     # ---- reading ---------------------------------------------------------------------------
     def _reader(
-        self, object_type: str, base: Sequence[str], object_kind: ObjectType | None
+        self,
+        object_type: str,
+        base: Sequence[str],
+        object_kind: ObjectType | None,
+        *,
+        with_archived: bool = False,
     ) -> ObjectReader:
         mapped = (
             [m.vendor_name for m in self.field_map.for_object(object_kind)] if object_kind else []
@@ -129,6 +134,7 @@ class HubSpotAdapter:
             [*base, *mapped],
             self.settings.search_lag_seconds,
             self.url_budget,
+            with_archived=with_archived,
         )
 
     def _cx_fields(self, object_type: ObjectType, properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,9 +172,12 @@ class HubSpotAdapter:
         )
 
     def stream_contacts(self, since: str | None = None) -> Iterator[Page]:
-        reader = self._reader("contacts", CONTACT_PROPERTIES, ObjectType.CONTACT)
+        # deleted contacts too: the engine drops them from scores and duplicate checks
+        reader = self._reader(
+            "contacts", CONTACT_PROPERTIES, ObjectType.CONTACT, with_archived=True
+        )
         for records, cursor in read_pages(reader, since, ASSOCIATION_BATCH):
-            companies = self._companies_of([r.id for r in records])
+            companies = self._companies_of([r.id for r in records if not r.archived])
             yield Page(
                 records=tuple(self._contact(r, companies.get(r.id)) for r in records),
                 cursor=cursor,

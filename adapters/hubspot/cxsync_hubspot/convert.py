@@ -109,11 +109,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if (
         not isinstance(state, dict)
         or state.get("v") != 1
-        or state.get("phase")
-        not in (
-            "full",
-            "inc",
-        )
+        or state.get("phase") not in ("full", "inc", "archived")
     ):
         from cxsync.errors import ConfigError
 

@@ -6,13 +6,17 @@ the moment it began. Incremental reads search one time window at a time
 ``hs_object_id`` with a fresh ``hs_object_id > last`` filter per request, sorted by id.
 That never pages past the 10,000-result cap and cannot loop when thousands of records
 share one timestamp (API_NOTES B3); each request costs the same as paging would.
+
+Search never returns archived (deleted) records. A reader built ``with_archived`` ends each
+window by paging the list API's archived records and keeping those archived inside the
+window, so a deletion reaches the engine as a record with ``archived`` set.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hubspot.crm.objects import (
@@ -22,7 +26,7 @@ from hubspot.crm.objects import (
 )
 
 from cxsync_hubspot.client import HubSpotClient
-from cxsync_hubspot.convert import decode_cursor, encode_cursor
+from cxsync_hubspot.convert import decode_cursor, encode_cursor, epoch_ms, parse_time
 
 __all__ = ["MODIFIED", "RawRecord", "read_pages", "url_chunks"]
 
@@ -44,6 +48,7 @@ class RawRecord:
     properties: dict[str, Any]
     updated_at: str | None
     archived: bool = False
+    archived_at: str | None = None
 
 
 def url_chunks(names: Sequence[str], budget: int = URL_PROPERTY_BUDGET) -> list[list[str]]:
@@ -66,7 +71,14 @@ def _raw(item: dict[str, Any]) -> RawRecord:
         properties=dict(item.get("properties") or {}),
         updated_at=item.get("updatedAt"),
         archived=bool(item.get("archived", False)),
+        archived_at=item.get("archivedAt"),
     )
+
+
+def _archived_ms(record: RawRecord) -> int | None:
+    """When a record was archived (its last update when HubSpot does not say)."""
+    stamp = record.archived_at or record.updated_at
+    return epoch_ms(parse_time(stamp)) if stamp else None
 
 
 def _next_after(page: dict[str, Any]) -> str | None:
@@ -84,9 +96,12 @@ class ObjectReader:
         properties: Sequence[str],
         lag_seconds: float,
         url_budget: int = URL_PROPERTY_BUDGET,
+        *,
+        with_archived: bool = False,
     ) -> None:
         self.client = client
         self.object_type = object_type
+        self.with_archived = with_archived
         self.modified = modified_property(object_type)
         names = list(dict.fromkeys([*properties, self.modified]))
         self.chunks = url_chunks(names, url_budget)
@@ -100,6 +115,8 @@ class ObjectReader:
         state = decode_cursor(since)
         if state is None or state["phase"] == "full":
             yield from self._full(state)
+        elif state["phase"] == "archived":
+            yield from self._archived(int(state["from"]), int(state["to"]), state.get("after"))
         else:
             yield from self._changes(state, since)
 
@@ -194,6 +211,10 @@ class ObjectReader:
             )
             records = [_raw(r) for r in page.get("results") or []]
             more = len(records) == SEARCH_PAGE and _next_after(page) is not None
+            if not more and self.with_archived:
+                yield records, _archived_cursor(window_from, window_to, None)
+                yield from self._archived(window_from, window_to, None)
+                return
             if not more:
                 yield records, done
                 return
@@ -204,6 +225,41 @@ class ObjectReader:
                     {"phase": "inc", "from": window_from, "to": window_to, "id": last_id}
                 ),
             )
+
+    # ---- deletions -------------------------------------------------------------------------
+    def _archived(
+        self, window_from: int, window_to: int, after: str | None
+    ) -> Iterator[tuple[list[RawRecord], str]]:
+        """Records archived inside the window, from the list API's archived records (no
+        filter there: every archived record is paged, and those of the window kept)."""
+        done = encode_cursor({"phase": "inc", "from": window_to, "to": None, "id": "0"})
+        while True:
+            page = self.client.invoke_json(
+                f"list.{self.object_type}",
+                "crm.objects.basic_api",
+                "get_page",
+                self.object_type,
+                limit=LIST_PAGE,
+                after=after,
+                properties=self.chunks[0],
+                archived=True,
+            )
+            records = []
+            for item in page.get("results") or []:
+                record = _raw(item)
+                when = _archived_ms(record)
+                if when is not None and window_from <= when < window_to:
+                    records.append(replace(record, archived=True))
+            after = _next_after(page)
+            if after is None:
+                yield records, done
+                return
+            yield records, _archived_cursor(window_from, window_to, after)
+
+
+def _archived_cursor(window_from: int, window_to: int, after: str | None) -> str:
+    state = {"phase": "archived", "from": window_from, "to": window_to, "after": after}
+    return encode_cursor(state)
 
 
 def read_pages(

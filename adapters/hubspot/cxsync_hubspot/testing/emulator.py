@@ -283,8 +283,11 @@ class HubSpotEmulator:
 
     def archive(self, object_type: str, rid: str) -> None:
         with self._mutex:
-            self.objects[object_type][rid]["archived"] = True
-            self._stamp(object_type, self.objects[object_type][rid], self._now())
+            record = self.objects[object_type][rid]
+            now = self._now()
+            record["archived"] = True
+            record["archivedAt"] = now
+            self._stamp(object_type, record, now)
 
     def associate(
         self, from_type: str, from_id: str, to_type: str, to_id: str, *, primary: bool = False
@@ -508,6 +511,8 @@ class HubSpotEmulator:
             "updatedAt": hs_time(record["updatedAt"]),
             "archived": record["archived"],
         }
+        if record.get("archivedAt") is not None:
+            out["archivedAt"] = hs_time(record["archivedAt"])
         links = {}
         for target in associations:
             target_type = _TYPE_ALIASES.get(target)
