@@ -56,6 +56,7 @@ def score_accounts(
             break
         after = ids[-1]
         _score_batch(ctx, ids, queue, actions, summary)
+        ctx.store.note_handled(len(ids))
         unflushed.extend(ids)
         if queue.full:
             _flush(ctx, queue, unflushed, summary.dry_run)

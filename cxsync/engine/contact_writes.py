@@ -36,6 +36,7 @@ def write_contacts(
             break
         after = ids[-1]
         _plan_batch(ctx, ids, specs, queue, summary, stage)
+        ctx.store.note_handled(len(ids))
         unflushed.extend(ids)
         if queue.full:
             _flush(ctx, queue, unflushed, summary)

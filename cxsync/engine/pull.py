@@ -69,6 +69,7 @@ def pull_contacts(ctx: RunContext, summary: RunSummary) -> None:
     for page in ctx.adapter.stream_contacts(since):
         contacts: Sequence[Contact] = page.records
         _process_page(ctx, list(contacts), summary, marked)
+        ctx.store.note_handled(len(contacts))
         if not summary.dry_run:
             ctx.store.set_cursor(ctx.scope, CONTACT_STREAM, page.cursor)
         stage.add("read", len(contacts))

@@ -14,11 +14,12 @@ from cxsync.store.migrations import migrate
 from cxsync.store.queue import Queues
 from cxsync.store.record_state import RecordState
 from cxsync.store.snapshot import Snapshot
+from cxsync.store.statistics import Statistics
 
 __all__ = ["Store"]
 
 
-class Store(LocksAndRuns, Snapshot, RecordState, Ledger, Queues):
+class Store(LocksAndRuns, Snapshot, RecordState, Ledger, Queues, Statistics):
     """cxsync's memory between runs: SQLite by default, PostgreSQL by URL.
 
     Holds cursors, the values cxsync wrote, the contact/account snapshot, the feedback
