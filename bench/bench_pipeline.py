@@ -131,7 +131,9 @@ def generate(folder: Path, contacts: int, seed: int = 7) -> None:
                 )
 
 
-def measure(contacts: int, resync: bool = True) -> dict[str, float]:
+def measure(contacts: int, resync: bool = True, store_url: str | None = None) -> dict[str, float]:
+    """One first sync (and a no-change re-sync) of ``contacts``; ``store_url`` picks the
+    state store (an empty database or schema; default: SQLite in the run's folder)."""
     from cxsync.config import CxSyncConfig
     from cxsync.engine.run import run_sync
 
@@ -142,6 +144,7 @@ def measure(contacts: int, resync: bool = True) -> dict[str, float]:
         config = CxSyncConfig(
             crm="files",
             work_dir=Path(tmp) / ".cxsync",
+            store_url=store_url,
             adapter={"files": {"path": str(folder), "page_size": 2000}},
         )
         t0 = time.perf_counter()
