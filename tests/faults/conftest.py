@@ -10,14 +10,11 @@ faulted portal and the clean reference score health at the same instant.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from cxsync_salesforce.testing import (
@@ -31,15 +28,10 @@ from cxsync_salesforce.testing import (
 )
 from requests import PreparedRequest
 
-from cxsync.config import CxSyncConfig
-from cxsync.engine.run import run_sync
 from cxsync.engine.summary import RunSummary
-from cxsync.engine.writer import FIELD_OUTBOX
-from cxsync.models import utcnow
-from cxsync.store import Store
 from tests.faults.portal import crm_state, seed, write_feedback
+from tests.faults.runs import NOW, PortalRuns
 
-NOW = utcnow()
 #: the retry budget of one API call (the emulator's test settings use 3)
 MAX_ATTEMPTS = 4
 PAGE_SIZE = 100  # three pages of contacts: a run can stop between them
@@ -61,18 +53,15 @@ PASSWORD_FLOW = {
 
 
 @dataclass
-class Portal:
+class Portal(PortalRuns):
     """One seeded org, one state store, and the runs against them."""
 
+    crm: ClassVar[str] = "salesforce"
     root: Path
     emulator: SalesforceEmulator
     base_url: str = IN_PROCESS_URL
     settings: dict[str, Any] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
-
-    @property
-    def work_dir(self) -> Path:
-        return self.root / ".cxsync"
 
     def adapter_settings(self) -> dict[str, Any]:
         merged = {
@@ -83,72 +72,8 @@ class Portal:
         }
         return {k: v for k, v in merged.items() if v is not None}
 
-    def config(self) -> CxSyncConfig:
-        return CxSyncConfig(
-            crm="salesforce",
-            work_dir=self.work_dir,
-            adapter={"salesforce": self.adapter_settings()},
-            feedback={"folder": self.root / "feedback"},
-        )
-
-    def sync(self) -> RunSummary:
-        return run_sync(self.config(), now=NOW).summary
-
-    def settle(self, limit: int = 4) -> list[RunSummary]:
-        """Run until a run finds nothing left to do; fails if that takes over ``limit``."""
-        runs = []
-        for _ in range(limit):
-            summary = self.sync()
-            runs.append(summary)
-            assert summary.status == "ok", (summary.status, summary.exit_reason)
-            if quiet(summary):
-                return runs
-        raise AssertionError(f"still writing after {limit} runs: {runs[-1].writes}")
-
     def state(self) -> dict[str, Any]:
         return crm_state(self.emulator)
-
-    def outbox(self) -> dict[str, Any]:
-        """Field writes waiting in the outbox, by key (``contact:<id>``)."""
-        with Store.open(None, work_dir=self.work_dir) as store:
-            return {item.key: item for item in store.pending("salesforce", FIELD_OUTBOX)}
-
-    def actions(self, kind: str, status: str) -> set[str]:
-        with Store.open(None, work_dir=self.work_dir) as store:
-            return set(store.actions_in_state("salesforce", kind, status))
-
-    def cli(self, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:
-        """`cxsync sync --format json` in a subprocess (loopback portals only)."""
-        config = self.root / "cxsync.toml"
-        # a JSON string, number or boolean is a TOML one too
-        lines = [
-            'crm = "salesforce"',
-            f"work_dir = {json.dumps(str(self.work_dir))}",
-            "[feedback]",
-            f"folder = {json.dumps(str(self.root / 'feedback'))}",
-            "[adapter.salesforce]",
-        ] + [f"{key} = {json.dumps(value)}" for key, value in self.adapter_settings().items()]
-        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CXSYNC_")}
-        if kill_at:
-            env["CXSYNC_FAULT_KILL_AT"] = kill_at
-        cli = [sys.executable, "-c", "from cxsync.cli.app import main; main()"]
-        return subprocess.run(
-            [*cli, "--config", str(config), "sync", "--format", "json"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
-
-
-def quiet(summary: RunSummary) -> bool:
-    """Nothing planned, created or retried: the org already holds what cxsync wants."""
-    busy = ("planned", "tasks", "notes", "failed", "tasks_failed", "notes_failed")
-    return (
-        not any(summary.writes.get(k, 0) for k in busy) and not summary.stage("outbox")["retried"]
-    )
 
 
 def new_portal(root: Path, base_url: str = IN_PROCESS_URL, *, stale: bool = False) -> Portal:

@@ -10,15 +10,11 @@ clean reference are compared exactly.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cxsync_hubspot.engagements import KEY_PROPERTY
 from cxsync_hubspot.testing import (
@@ -32,15 +28,12 @@ from cxsync_hubspot.testing import seed as seed_hubspot
 from cxsync_hubspot.testing.shapes import error, rate_limit_body
 from cxsync_salesforce.testing import SalesforceEmulator
 
-from cxsync.config import CxSyncConfig
-from cxsync.engine.run import run_sync
 from cxsync.engine.summary import RunSummary
-from cxsync.engine.writer import FIELD_OUTBOX
 from cxsync.schema import load_field_map
-from cxsync.store import Store
-from tests.faults.conftest import NOW, assert_same_state, quiet
+from tests.faults.conftest import assert_same_state
 from tests.faults.conftest import at_another_instant as drivers_at_another_instant
 from tests.faults.portal import seed, write_feedback
+from tests.faults.runs import NOW, PortalRuns
 
 #: the retry budget of one API call
 MAX_ATTEMPTS = 4
@@ -102,17 +95,14 @@ def seed_portal(emulator: HubSpotEmulator) -> tuple[list[str], list[str]]:
 
 
 @dataclass
-class HubSpotPortal:
+class HubSpotPortal(PortalRuns):
     """One seeded portal on loopback, one state store, and the runs against them."""
 
+    crm: ClassVar[str] = CRM
     root: Path
     emulator: HubSpotEmulator
     base_url: str
     settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def work_dir(self) -> Path:
-        return self.root / ".cxsync"
 
     def adapter_settings(self) -> dict[str, Any]:
         merged = {
@@ -134,64 +124,8 @@ class HubSpotPortal:
             flow="oauth", access_token=None, refresh_token=REFRESH_TOKEN, **OAUTH_APP
         )
 
-    def config(self) -> CxSyncConfig:
-        return CxSyncConfig(
-            crm=CRM,
-            work_dir=self.work_dir,
-            adapter={CRM: self.adapter_settings()},
-            feedback={"folder": self.root / "feedback"},
-        )
-
-    def sync(self) -> RunSummary:
-        return run_sync(self.config(), now=NOW).summary
-
-    def settle(self, limit: int = 4) -> list[RunSummary]:
-        """Run until a run finds nothing left to do; fails if that takes over ``limit``."""
-        runs = []
-        for _ in range(limit):
-            summary = self.sync()
-            runs.append(summary)
-            assert summary.status == "ok", (summary.status, summary.exit_reason)
-            if quiet(summary):
-                return runs
-        raise AssertionError(f"still writing after {limit} runs: {runs[-1].writes}")
-
     def state(self) -> dict[str, Any]:
         return portal_state(self.emulator)
-
-    def outbox(self) -> dict[str, Any]:
-        """Field writes waiting in the outbox, by key (``contact:<id>``)."""
-        with Store.open(None, work_dir=self.work_dir) as store:
-            return {item.key: item for item in store.pending(CRM, FIELD_OUTBOX)}
-
-    def actions(self, kind: str, status: str) -> set[str]:
-        with Store.open(None, work_dir=self.work_dir) as store:
-            return set(store.actions_in_state(CRM, kind, status))
-
-    def cli(self, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:
-        """`cxsync sync --format json` in a subprocess."""
-        config = self.root / "cxsync.toml"
-        # a JSON string, number or boolean is a TOML one too
-        lines = [
-            f'crm = "{CRM}"',
-            f"work_dir = {json.dumps(str(self.work_dir))}",
-            "[feedback]",
-            f"folder = {json.dumps(str(self.root / 'feedback'))}",
-            f"[adapter.{CRM}]",
-        ] + [f"{key} = {json.dumps(value)}" for key, value in self.adapter_settings().items()]
-        config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CXSYNC_")}
-        if kill_at:
-            env["CXSYNC_FAULT_KILL_AT"] = kill_at
-        cli = [sys.executable, "-c", "from cxsync.cli.app import main; main()"]
-        return subprocess.run(
-            [*cli, "--config", str(config), "sync", "--format", "json"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
 
 
 def new_emulator() -> HubSpotEmulator:
