@@ -85,9 +85,11 @@ class ActionRunner:
             pending = self._store.actions_in_state(self._scope, kind, "pending")
             failed = self._store.actions_in_state(self._scope, kind, "failed")
             if recent_since is not None and (pending or failed):
-                recent = set(
-                    self._store.actions_in_state(self._scope, kind, "pending", recent_since)
-                ) | set(self._store.actions_in_state(self._scope, kind, "failed", recent_since))
+                recent = {
+                    key
+                    for status in ("pending", "failed")
+                    for key in self._store.actions_in_state(self._scope, kind, status, recent_since)
+                }
                 pending = {k: v for k, v in pending.items() if k not in recent}
                 failed = {k: v for k, v in failed.items() if k not in recent}
                 self._summary.stage("recovery").add(f"{kind}s_deferred", len(recent))

@@ -125,16 +125,7 @@ class ObjectReader:
         start = state["start"] if state else self._now_ms()
         after = state.get("after") if state else None
         while True:
-            page = self.client.invoke_json(
-                f"list.{self.object_type}",
-                "crm.objects.basic_api",
-                "get_page",
-                self.object_type,
-                limit=LIST_PAGE,
-                after=after,
-                properties=self.chunks[0],
-                archived=False,
-            )
+            page = self._list_page(after, archived=False)
             records = [_raw(r) for r in page.get("results") or []]
             self._complete(records)
             nxt = _next_after(page)
@@ -143,6 +134,19 @@ class ObjectReader:
                 return
             after = nxt
             yield records, encode_cursor({"phase": "full", "start": start, "after": nxt})
+
+    def _list_page(self, after: str | None, *, archived: bool) -> dict[str, Any]:
+        """One page of the list API (live or archived records), first property chunk."""
+        return self.client.invoke_json(
+            f"list.{self.object_type}",
+            "crm.objects.basic_api",
+            "get_page",
+            self.object_type,
+            limit=LIST_PAGE,
+            after=after,
+            properties=self.chunks[0],
+            archived=archived,
+        )
 
     def _complete(self, records: list[RawRecord]) -> None:
         """Fetch property chunks beyond the first (only for very long property lists)."""
@@ -234,16 +238,7 @@ class ObjectReader:
         filter there: every archived record is paged, and those of the window kept)."""
         done = encode_cursor({"phase": "inc", "from": window_to, "to": None, "id": "0"})
         while True:
-            page = self.client.invoke_json(
-                f"list.{self.object_type}",
-                "crm.objects.basic_api",
-                "get_page",
-                self.object_type,
-                limit=LIST_PAGE,
-                after=after,
-                properties=self.chunks[0],
-                archived=True,
-            )
+            page = self._list_page(after, archived=True)
             records = []
             for item in page.get("results") or []:
                 record = _raw(item)
